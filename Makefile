@@ -1,0 +1,36 @@
+# redbag: two commands on a fresh machine.
+#   make demo   set up and convert the bundled examples (no server needed)
+#   make test   set up everything the tests need (packages, HAPI FHIR, PostgreSQL, Chromium) and run them
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test setup lint bench clean
+
+$(BIN)/redbag: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/redbag
+
+demo: setup
+	$(BIN)/redbag convert examples/*.summary.json --out out/
+	$(BIN)/redbag return examples/return-journey.discharge.json --summary examples/return-journey.summary.json --out out/
+
+test: setup
+	bash scripts/test-setup.sh
+	$(BIN)/ruff check adapter tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check adapter tests benchmarks
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/convert.py
+
+clean:
+	rm -rf out $(VENV) .pytest_cache .mypy_cache .ruff_cache

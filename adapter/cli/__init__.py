@@ -1,0 +1,59 @@
+"""The ``redbag`` command: one module per sub-command, assembled here.
+
+Each command module exposes ``register(subparsers)``, which adds its parser and sets
+``func(args) -> int`` (the exit code: 0 all good, 1 some input failed, 2 usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from adapter import __version__
+
+# Sub-command modules, in the order `redbag --help` lists them.
+COMMANDS = ("convert", "return_journey", "to_summary", "validate", "packages", "push", "pull", "smoke",
+            "render", "serve")
+
+EPILOG = """\
+examples:
+  redbag convert examples/*.summary.json --out out/
+  redbag validate out/RB-0001.document.json
+  redbag push out/RB-0001.transaction.json --server http://127.0.0.1:8080/fhir
+
+Run `redbag COMMAND --help` for each command's options and an example.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="redbag",
+        description="Care-home Red Bag summaries to validated FHIR R4 and back.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"redbag {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"adapter.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"adapter.cli.{name}":
+                raise
+            continue  # a command not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``redbag`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    code: int = args.func(args)
+    return code

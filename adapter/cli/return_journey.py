@@ -1,0 +1,49 @@
+"""``redbag return``: a hospital discharge + the summary that went out -> FHIR (the return journey)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from adapter.cli.common import FAILED, OK, add_format_option, report, write_resource
+from adapter.errors import RedbagError
+from adapter.redbag import build_return_bundles, check_discharge, check_summary
+from adapter.redbag.contract import read_json_file
+
+EPILOG = """\
+example:
+  redbag return examples/return-journey.discharge.json \\
+      --summary examples/return-journey.summary.json --out out/
+
+Writes <bagNumber>.return.document.json and <bagNumber>.return.transaction.json: the transfer Encounter
+finished, medication changes, new diagnoses and the belongings reconciled item by item (an item with no
+return status is flagged missing). exit status: 0 ok, 1 invalid input, 2 usage error.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("return", help="discharge (return journey) -> FHIR document + transaction bundles",
+                       description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("discharge", type=Path, metavar="DISCHARGE", help="discharge JSON file")
+    p.add_argument("--summary", type=Path, required=True, help="the resident summary that went out")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        summary = check_summary(read_json_file(args.summary), source=str(args.summary))
+    except (RedbagError, OSError) as exc:
+        report(str(args.summary), exc)
+        return FAILED
+    try:
+        discharge = check_discharge(read_json_file(args.discharge), summary, source=str(args.discharge))
+    except (RedbagError, OSError) as exc:
+        report(str(args.discharge), exc)
+        return FAILED
+    document, transaction = build_return_bundles(summary, discharge)
+    bag = summary["bagNumber"]
+    for stem, resource in ((f"{bag}.return.document", document), (f"{bag}.return.transaction", transaction)):
+        print(write_resource(args.out, stem, resource, args.format))
+    return OK

@@ -1,0 +1,23 @@
+"""The red-bag domain: the resident-summary contract, summary <-> FHIR R4, and the return journey.
+
+>>> document, transaction = build_bundles(check_summary(summary))
+>>> document_to_summary(document) == normalise_summary(summary)
+True
+"""
+
+from adapter.redbag.bundles import build_bundles
+from adapter.redbag.contract import check_discharge, check_summary, discharge_violations, summary_violations
+from adapter.redbag.discharge import build_return_bundles, reconcile_belongings
+from adapter.redbag.reading import document_to_summary, normalise_summary
+
+__all__ = [
+    "build_bundles",
+    "build_return_bundles",
+    "check_discharge",
+    "check_summary",
+    "discharge_violations",
+    "document_to_summary",
+    "normalise_summary",
+    "reconcile_belongings",
+    "summary_violations",
+]

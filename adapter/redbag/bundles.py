@@ -1,0 +1,205 @@
+"""Resident summary -> FHIR R4 document Bundle and idempotent transaction Bundle.
+
+The document is what travels and is read (Composition first, one section per part of the red bag); the
+transaction is the same resources for pushing to a FHIR server, where every entry is conditional or keyed
+on a deterministic id, so sending the same red bag twice creates nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from adapter.fhir.ids import stable_id, urn
+from adapter.redbag import vocab
+from adapter.redbag.build_clinical import (
+    NIL_KNOWN,
+    add_allergies,
+    add_conditions,
+    add_list,
+    add_medications,
+    add_notes,
+    add_observations,
+    allergies_narrative,
+    conditions_narrative,
+    medications_narrative,
+    notes_narrative,
+    observations_narrative,
+)
+from adapter.redbag.build_people import (
+    add_care_home,
+    add_contacts,
+    add_organization,
+    add_patient,
+    contacts_narrative,
+    full_name,
+    profile,
+)
+from adapter.redbag.build_transfer import (
+    add_belongings,
+    add_consent,
+    add_encounter,
+    add_provenance,
+    add_resuscitation,
+    add_task,
+)
+from adapter.redbag.context import Entry, Json, TransferContext
+from adapter.redbag.elements import compact, concept, ident
+from adapter.redbag.narrative import div, para, text
+
+
+def section(key: str, narrative: str, entries: Sequence[Json], *,
+            empty_reason: tuple[str, str, str] | None = None) -> Json:
+    """A Composition section: coded title, narrative, entries (or why there are none)."""
+    system, code, display, title = vocab.SECTIONS[key]
+    return compact({
+        "title": title,
+        "code": concept((system, code, display)),
+        "text": text(narrative),
+        "entry": list(entries) or None,
+        "emptyReason": concept(empty_reason) if not entries and empty_reason else None,
+    })
+
+
+def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
+    """Build every resource of the outbound red bag; return them with the Composition's sections."""
+    ctx = TransferContext(summary)
+    s = summary
+    org_ref, loc_ref = add_care_home(ctx)
+    dest = s["transfer"]["destination"]
+    hospital_ref = add_organization(ctx, dest["odsCode"], dest["name"])
+    if s["resident"].get("gp"):
+        add_organization(ctx, s["resident"]["gp"]["odsCode"], s["resident"]["gp"]["name"])
+    patient_ref = add_patient(ctx)
+    contact_refs = add_contacts(ctx)
+    encounter_ref = add_encounter(ctx, loc_ref, hospital_ref)
+    transfer_notes = add_notes(ctx, s["transfer"], vocab.TRANSFER_NOTES, "exam")
+    resus_ref = add_resuscitation(ctx)
+    allergy_refs = add_allergies(ctx)
+    allergy_list = add_list(ctx, "allergies", vocab.LIST_ALLERGIES, "Allergies and adverse reactions",
+                            allergy_refs, allergies_narrative(s), profile_name="RedBagAllergyList")
+    statements, doses = add_medications(ctx, org_ref)
+    medication_list = add_list(ctx, "medications", vocab.LIST_MEDICATIONS, "Active medications", statements,
+                               medications_narrative(s["medications"]), profile_name="RedBagMedicationList",
+                               empty_reason=NIL_KNOWN)
+    condition_refs = add_conditions(ctx)
+    problem_list = add_list(ctx, "problems", vocab.LIST_PROBLEMS, "Problems", condition_refs,
+                            conditions_narrative(s.get("conditions") or []), profile_name="RedBagProblemList",
+                            empty_reason=NIL_KNOWN)
+    observation_refs = add_observations(ctx)
+    baseline_refs = add_notes(ctx, s["baseline"], vocab.BASELINE_NOTES, "social-history")
+    about_refs = add_notes(ctx, s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "social-history")
+    consent_ref = add_consent(ctx, org_ref, contact_refs)
+    belongings_ref = add_belongings(ctx)
+    add_task(ctx, encounter_ref, org_ref, hospital_ref)
+    add_provenance(ctx, [encounter_ref, patient_ref], org_ref)
+
+    t = s["transfer"]
+    transfer_story = [para(t["reason"], "Reason"), para(t["departedAt"], "Left the care home"),
+                      para(f"{t['destination']['name']} ({t['destination']['odsCode']})", "Going to")]
+    transfer_story += [para(t[f], label) for f, (_, label) in vocab.TRANSFER_NOTES.items() if t.get(f)]
+    sections = [
+        section("transfer", div(*transfer_story), [encounter_ref, *transfer_notes]),
+        section("resuscitation", _find_div(ctx, resus_ref), [resus_ref]),
+        section("allergies", allergies_narrative(s), [allergy_list]),
+        section("medications", medications_narrative(s["medications"]), [medication_list, *doses]),
+        section("problems", conditions_narrative(s.get("conditions") or []), [problem_list]),
+        section("observations", observations_narrative(s.get("observations") or []), observation_refs,
+                empty_reason=NIL_KNOWN),
+        section("baseline", notes_narrative(s["baseline"], vocab.BASELINE_NOTES, "No baseline recorded."),
+                baseline_refs, empty_reason=NIL_KNOWN),
+        section("about-me", notes_narrative(s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "Nothing recorded."),
+                about_refs, empty_reason=NIL_KNOWN),
+        section("contacts", div(contacts_narrative(s["contacts"])), contact_refs),
+        section("consent", _find_div(ctx, consent_ref), [consent_ref]),
+        section("belongings", _find_div(ctx, belongings_ref), [belongings_ref]),
+    ]
+    return ctx, sections
+
+
+def _find_div(ctx: TransferContext, reference: Json) -> str:
+    for e in ctx.entries:
+        if e.full_url == reference["reference"]:
+            narrative: str = e.resource["text"]["div"]
+            return narrative
+    raise KeyError(reference["reference"])
+
+
+def composition(ctx: TransferContext, sections: list[Json], *, key: str, doc_type: tuple[str, str, str],
+                title: str, date: str, author: Json | None = None) -> Entry:
+    """The Composition heading the document; author and custodian are the care home unless given."""
+    s = ctx.summary
+    rid = ctx.scoped_id("Composition", key)
+    encounter = urn(ctx.scoped_id("Encounter"))
+    org_ref = author or ctx.organization_ref(ctx.ods, s["careHome"]["name"])
+    name = full_name(s["resident"]["name"])
+    resident_line = f"{name}, born {s['resident']['birthDate']}"
+    comp = {
+        "resourceType": "Composition",
+        "id": rid,
+        "meta": profile("RedBagComposition"),
+        "text": text(div(para(title), para(resident_line), para(date, "Completed"),
+                         para(f"{s['careHome']['name']}, bag {s['bagNumber']}"))),
+        "identifier": ident(vocab.ID_RESOURCE, rid),
+        "status": "final",
+        "type": concept(doc_type),
+        "subject": {"reference": ctx.patient_ref()["reference"], "display": name},
+        "encounter": {"reference": encounter},
+        "date": date,
+        "author": [org_ref],
+        "title": title,
+        "custodian": org_ref,
+        "section": sections,
+    }
+    return Entry(comp, "update", f"identifier={vocab.ID_RESOURCE}|{rid}")
+
+
+def document_bundle(ctx: TransferContext, comp: Entry, *, key: str, timestamp: str) -> Json:
+    """A FHIR document: Composition first, then every resource it gathers, all by ``urn:uuid`` fullUrl."""
+    entries = [{"fullUrl": comp.full_url, "resource": comp.resource}]
+    entries += [{"fullUrl": e.full_url, "resource": e.resource} for e in ctx.entries]
+    return {
+        "resourceType": "Bundle",
+        "id": stable_id("Bundle", *ctx.transfer_key, key),
+        "meta": profile("RedBagDocument"),
+        "identifier": ident(vocab.ID_DOCUMENT, stable_id("Bundle", *ctx.transfer_key, key, "identifier")),
+        "type": "document",
+        "timestamp": timestamp,
+        "entry": entries,
+    }
+
+
+def transaction_request(entry: Entry) -> Json:
+    """The Bundle.entry.request that makes ``entry`` idempotent on a FHIR server."""
+    rtype = entry.resource["resourceType"]
+    if entry.method == "create":
+        return {"method": "POST", "url": rtype, "ifNoneExist": entry.match}
+    if entry.method == "update":
+        return {"method": "PUT", "url": f"{rtype}?{entry.match}"}
+    return {"method": "PUT", "url": f"{rtype}/{entry.resource['id']}"}
+
+
+def transaction_bundle(ctx: TransferContext, comp: Entry, *, key: str) -> Json:
+    """The same resources as a transaction: conditional create / conditional update / PUT by id."""
+    entries = []
+    for e in [*ctx.entries, comp]:
+        resource = e.resource
+        if e.method != "put":
+            # The server assigns or resolves the id of a conditional entry; an id in the body could clash.
+            resource = {k: v for k, v in resource.items() if k != "id"}
+        entries.append({"fullUrl": e.full_url, "resource": resource, "request": transaction_request(e)})
+    return {
+        "resourceType": "Bundle",
+        "id": stable_id("Bundle", *ctx.transfer_key, key, "transaction"),
+        "type": "transaction",
+        "entry": entries,
+    }
+
+
+def build_bundles(summary: Json) -> tuple[Json, Json]:
+    """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte."""
+    ctx, sections = collect(summary)
+    name = full_name(summary["resident"]["name"])
+    comp = composition(ctx, sections, key="transfer", doc_type=vocab.TRANSFER_SUMMARY,
+                       title=f"Red Bag transfer summary for {name}", date=summary["createdAt"])
+    return (document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"]),
+            transaction_bundle(ctx, comp, key="transfer"))

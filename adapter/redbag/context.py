@@ -1,0 +1,95 @@
+"""Identity of one transfer: deterministic ids, references and the bundle entries being collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from adapter.fhir.ids import stable_id, urn
+from adapter.redbag import vocab
+from adapter.redbag.elements import ident
+
+Json = dict[str, Any]
+
+#: How a transaction entry reaches the server without duplicating anything:
+#: ``create`` = conditional create (POST + If-None-Exist) for shared records (Patient, Organization,
+#: Location) that the server may already hold; ``update`` = conditional update (PUT Type?identifier=...)
+#: for the transfer's own resources, so a re-send supersedes; ``put`` = update by the deterministic id
+#: for resources without an identifier element (Provenance).
+Method = Literal["create", "update", "put"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource on its way into the document and transaction bundles."""
+
+    resource: Json
+    method: Method
+    match: str | None = None  # search query for conditional create/update, e.g. "identifier=sys|val"
+
+    @property
+    def full_url(self) -> str:
+        return urn(self.resource["id"])
+
+
+@dataclass
+class TransferContext:
+    """Deterministic ids and references for one red bag (care home + bag number + completion time)."""
+
+    summary: Json
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def ods(self) -> str:
+        ods: str = self.summary["careHome"]["odsCode"]
+        return ods
+
+    @property
+    def transfer_key(self) -> tuple[str, str, str]:
+        return (self.ods, self.summary["bagNumber"], self.summary["createdAt"])
+
+    def scoped_id(self, resource_type: str, *keys: str) -> str:
+        """Id of a resource that belongs to this transfer (a condition, a medicine, the encounter...)."""
+        return stable_id(resource_type, *self.transfer_key, *keys)
+
+    def resource_identifier(self, resource_id: str) -> Json:
+        """The business identifier of a transfer-scoped resource (used for conditional update)."""
+        return ident(vocab.ID_RESOURCE, resource_id)
+
+    # --- shared records -------------------------------------------------------------------------------
+    @property
+    def patient_identifier(self) -> Json:
+        resident = self.summary["resident"]
+        if resident.get("nhsNumber"):
+            return ident(vocab.NHS_NUMBER, resident["nhsNumber"])
+        return ident(vocab.local_resident_id_system(self.ods), resident["localId"])
+
+    @property
+    def patient_id(self) -> str:
+        i = self.patient_identifier
+        return stable_id("Patient", i["system"], i["value"])
+
+    def organization_id(self, ods_code: str) -> str:
+        return stable_id("Organization", vocab.ODS_ORGANIZATION, ods_code)
+
+    @property
+    def location_id(self) -> str:
+        return stable_id("Location", vocab.ID_CARE_HOME_LOCATION, self.ods)
+
+    def patient_ref(self) -> Json:
+        return {"reference": urn(self.patient_id)}
+
+    def organization_ref(self, ods_code: str, name: str | None = None) -> Json:
+        out: Json = {"reference": urn(self.organization_id(ods_code))}
+        if name:
+            out["display"] = name
+        return out
+
+    def add(self, resource: Json, method: Method, match: str | None = None) -> Json:
+        """Collect ``resource`` (which must carry its id) and return a reference to it."""
+        self.entries.append(Entry(resource, method, match))
+        return {"reference": urn(resource["id"])}
+
+    def add_scoped(self, resource: Json) -> Json:
+        """Collect a transfer-scoped resource, matched on its resource identifier."""
+        return self.add(resource, "update", f"identifier={vocab.ID_RESOURCE}|{resource['id']}")
