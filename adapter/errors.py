@@ -5,7 +5,7 @@
     RedbagError                      (code: "redbag")
     ├── InputError                   bad input a user can fix
     │   ├── ContractError            resident summary / discharge breaks the contract (all violations)
-    │   ├── InputTooLarge            a file or body over the size limit
+    │   ├── InputTooLargeError            a file or body over the size limit
     │   └── EncodingError            bytes that are not UTF-8 (or not decodable)
     ├── MappingError                 a mapping file or CSV layout is unusable (before any row is read)
     ├── PackageError                 FHIR definitions missing from the package cache
@@ -58,7 +58,7 @@ class ContractError(InputError):
         super().__init__(f"{where}{len(violations)} contract violation(s)\n{lines}")
 
 
-class InputTooLarge(InputError):
+class InputTooLargeError(InputError):
     """A file or request body is larger than the configured limit."""
 
     code = "too-large"

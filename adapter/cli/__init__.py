@@ -14,8 +14,18 @@ from collections.abc import Sequence
 from adapter import __version__
 
 # Sub-command modules, in the order `redbag --help` lists them.
-COMMANDS = ("convert", "return_journey", "to_summary", "validate", "packages", "push", "pull", "smoke",
-            "render", "serve")
+COMMANDS = (
+    "convert",
+    "return_journey",
+    "to_summary",
+    "validate",
+    "packages",
+    "push",
+    "pull",
+    "smoke",
+    "render",
+    "serve",
+)
 
 EPILOG = """\
 examples:

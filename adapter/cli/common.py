@@ -33,7 +33,7 @@ def write_resource(out_dir: Path, stem: str, resource: Json, fmt: str) -> Path:
     """Write ``resource`` as ``<stem>.json`` or ``<stem>.xml`` in ``out_dir``; return the path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "xml":
-        from adapter.fhir.xml import to_xml  # noqa: PLC0415  (XML is a cold path)
+        from adapter.fhir.xml import to_xml
 
         path = out_dir / f"{stem}.xml"
         path.write_bytes(to_xml(resource))
@@ -57,5 +57,6 @@ def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
 
 def add_format_option(parser: Any) -> None:
     """``--format json|xml`` for commands that write FHIR."""
-    parser.add_argument("--format", choices=("json", "xml"), default="json",
-                        help="FHIR output format (default: json)")
+    parser.add_argument(
+        "--format", choices=("json", "xml"), default="json", help="FHIR output format (default: json)"
+    )

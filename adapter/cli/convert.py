@@ -23,8 +23,13 @@ exit status: 0 all converted, 1 some inputs failed, 2 usage error.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("convert", help="resident summaries -> FHIR document + transaction bundles",
-                       description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "convert",
+        help="resident summaries -> FHIR document + transaction bundles",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="resident summary JSON files")
     p.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     add_format_option(p)
@@ -36,8 +41,10 @@ def convert_file(path: Path, out: Path, fmt: str) -> list[Path]:
     summary = check_summary(read_json_file(path), source=str(path))
     document, transaction = build_bundles(summary)
     bag = summary["bagNumber"]
-    return [write_resource(out, f"{bag}.document", document, fmt),
-            write_resource(out, f"{bag}.transaction", transaction, fmt)]
+    return [
+        write_resource(out, f"{bag}.document", document, fmt),
+        write_resource(out, f"{bag}.transaction", transaction, fmt),
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,8 +22,13 @@ return status is flagged missing). exit status: 0 ok, 1 invalid input, 2 usage e
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("return", help="discharge (return journey) -> FHIR document + transaction bundles",
-                       description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "return",
+        help="discharge (return journey) -> FHIR document + transaction bundles",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("discharge", type=Path, metavar="DISCHARGE", help="discharge JSON file")
     p.add_argument("--summary", type=Path, required=True, help="the resident summary that went out")
     p.add_argument("--out", type=Path, required=True, help="output folder")

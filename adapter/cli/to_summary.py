@@ -22,8 +22,13 @@ exit status: 0 ok, 1 the file is not a readable red-bag document, 2 usage error.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("to-summary", help="FHIR document Bundle -> resident summary JSON",
-                       description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "to-summary",
+        help="FHIR document Bundle -> resident summary JSON",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("document", type=Path, metavar="DOCUMENT", help="red-bag document Bundle (JSON)")
     p.add_argument("--out", type=Path, help="write the summary here (default: standard output)")
     p.set_defaults(func=run)
@@ -33,8 +38,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = document_to_summary(read_json_file(args.document))
     except (RedbagError, OSError, KeyError, StopIteration) as exc:
-        report(str(args.document), exc if isinstance(exc, RedbagError | OSError)
-               else RedbagError(f"not a complete red-bag document (missing {exc})"))
+        report(
+            str(args.document),
+            exc
+            if isinstance(exc, RedbagError | OSError)
+            else RedbagError(f"not a complete red-bag document (missing {exc})"),
+        )
         return FAILED
     data = dumps(summary)
     if args.out:

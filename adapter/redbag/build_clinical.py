@@ -12,8 +12,17 @@ from adapter.redbag.elements import compact, concept, ext, input_code
 from adapter.redbag.narrative import div, para, table, text
 
 #: Units written as UCUM codes when the input uses them (anything else stays as a plain unit string).
-_UCUM_UNITS = {"Cel": "Cel", "°C": "Cel", "/min": "/min", "%": "%", "mm[Hg]": "mm[Hg]", "mmHg": "mm[Hg]",
-               "kg": "kg", "mmol/L": "mmol/L", "{score}": "{score}"}
+_UCUM_UNITS = {
+    "Cel": "Cel",
+    "°C": "Cel",
+    "/min": "/min",
+    "%": "%",
+    "mm[Hg]": "mm[Hg]",
+    "mmHg": "mm[Hg]",
+    "kg": "kg",
+    "mmol/L": "mmol/L",
+    "{score}": "{score}",
+}
 
 
 def occurrence_keys(items: Sequence[Json], key_of: str = "code") -> list[str]:
@@ -44,31 +53,43 @@ def add_conditions(ctx: TransferContext) -> list[Json]:
             story.append(para(item["onset"], "Since"))
         if item.get("note"):
             story.append(para(item["note"], "Note"))
-        refs.append(ctx.add_scoped(compact({
-            "resourceType": "Condition",
-            "id": rid,
-            "meta": profile("RedBagCondition"),
-            "text": text(div(*story)),
-            "identifier": [ctx.resource_identifier(rid)],
-            "clinicalStatus": concept((vocab.CONDITION_CLINICAL, status, status.capitalize())),
-            "verificationStatus": concept((vocab.CONDITION_VERIFICATION, "confirmed", "Confirmed")),
-            "category": [concept((vocab.CONDITION_CATEGORY, "problem-list-item", "Problem List Item"))],
-            "code": concept(input_code(item["code"])),
-            "subject": ctx.patient_ref(),
-            "onsetDateTime": item.get("onset"),
-            "recordedDate": ctx.summary["createdAt"],
-            "note": [{"text": item["note"]}] if item.get("note") else None,
-        })))
+        refs.append(
+            ctx.add_scoped(
+                compact(
+                    {
+                        "resourceType": "Condition",
+                        "id": rid,
+                        "meta": profile("RedBagCondition"),
+                        "text": text(div(*story)),
+                        "identifier": [ctx.resource_identifier(rid)],
+                        "clinicalStatus": concept((vocab.CONDITION_CLINICAL, status, status.capitalize())),
+                        "verificationStatus": concept(
+                            (vocab.CONDITION_VERIFICATION, "confirmed", "Confirmed")
+                        ),
+                        "category": [
+                            concept((vocab.CONDITION_CATEGORY, "problem-list-item", "Problem List Item"))
+                        ],
+                        "code": concept(input_code(item["code"])),
+                        "subject": ctx.patient_ref(),
+                        "onsetDateTime": item.get("onset"),
+                        "recordedDate": ctx.summary["createdAt"],
+                        "note": [{"text": item["note"]}] if item.get("note") else None,
+                    }
+                )
+            )
+        )
     return refs
 
 
 def dosage(med: Json) -> Json:
     """Dose, route and frequency, each in its own element so none is lost."""
-    return compact({
-        "text": med["dose"],
-        "timing": {"code": {"text": med["frequency"]}} if med.get("frequency") else None,
-        "route": {"text": med["route"]} if med.get("route") else None,
-    })
+    return compact(
+        {
+            "text": med["dose"],
+            "timing": {"code": {"text": med["frequency"]}} if med.get("frequency") else None,
+            "route": {"text": med["route"]} if med.get("route") else None,
+        }
+    )
 
 
 def medication_line(med: Json) -> str:
@@ -93,39 +114,61 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
             story.append(para(", ".join(flags)))
         if med.get("lastDoseGiven"):
             story.append(para(med["lastDoseGiven"], "Last dose given"))
-        statement_ref = ctx.add_scoped(compact({
-            "resourceType": "MedicationStatement",
-            "id": sid,
-            "meta": profile("RedBagMedicationStatement"),
-            "text": text(div(*story)),
-            "extension": [ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
-                          ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"])],
-            "identifier": [ctx.resource_identifier(sid)],
-            "status": med["status"],
-            "medicationCodeableConcept": concept(input_code(med["code"])),
-            "subject": ctx.patient_ref(),
-            "dateAsserted": ctx.summary["createdAt"],
-            "informationSource": org_ref,
-            "dosage": [dosage(med)],
-        }))
+        statement_ref = ctx.add_scoped(
+            compact(
+                {
+                    "resourceType": "MedicationStatement",
+                    "id": sid,
+                    "meta": profile("RedBagMedicationStatement"),
+                    "text": text(div(*story)),
+                    "extension": [
+                        ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
+                        ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"]),
+                    ],
+                    "identifier": [ctx.resource_identifier(sid)],
+                    "status": med["status"],
+                    "medicationCodeableConcept": concept(input_code(med["code"])),
+                    "subject": ctx.patient_ref(),
+                    "dateAsserted": ctx.summary["createdAt"],
+                    "informationSource": org_ref,
+                    "dosage": [dosage(med)],
+                }
+            )
+        )
         statements.append(statement_ref)
         if med.get("lastDoseGiven"):
             aid = ctx.scoped_id("MedicationAdministration", key)
-            doses.append(ctx.add_scoped(compact({
-                "resourceType": "MedicationAdministration",
-                "id": aid,
-                "meta": profile("RedBagLastDose"),
-                "text": text(div(para(f"Last dose of {medication_line(med)} given at {med['lastDoseGiven']}"))),
-                "identifier": [ctx.resource_identifier(aid)],
-                "status": "completed",
-                "medicationCodeableConcept": concept(input_code(med["code"])),
-                "subject": ctx.patient_ref(),
-                "supportingInformation": [statement_ref],
-                "effectiveDateTime": med["lastDoseGiven"],
-                "performer": [{"actor": org_ref}],
-                "dosage": compact({"text": med["dose"],
-                                   "route": {"text": med["route"]} if med.get("route") else None}),
-            })))
+            doses.append(
+                ctx.add_scoped(
+                    compact(
+                        {
+                            "resourceType": "MedicationAdministration",
+                            "id": aid,
+                            "meta": profile("RedBagLastDose"),
+                            "text": text(
+                                div(
+                                    para(
+                                        f"Last dose of {medication_line(med)} given at {med['lastDoseGiven']}"
+                                    )
+                                )
+                            ),
+                            "identifier": [ctx.resource_identifier(aid)],
+                            "status": "completed",
+                            "medicationCodeableConcept": concept(input_code(med["code"])),
+                            "subject": ctx.patient_ref(),
+                            "supportingInformation": [statement_ref],
+                            "effectiveDateTime": med["lastDoseGiven"],
+                            "performer": [{"actor": org_ref}],
+                            "dosage": compact(
+                                {
+                                    "text": med["dose"],
+                                    "route": {"text": med["route"]} if med.get("route") else None,
+                                }
+                            ),
+                        }
+                    )
+                )
+            )
     return statements, doses
 
 
@@ -135,47 +178,60 @@ def add_allergies(ctx: TransferContext) -> list[Json]:
     refs = []
     if s.get("noKnownAllergies"):
         rid = ctx.scoped_id("AllergyIntolerance", "no-known-allergy")
-        refs.append(ctx.add_scoped({
-            "resourceType": "AllergyIntolerance",
-            "id": rid,
-            "meta": profile("RedBagAllergyIntolerance"),
-            "text": text(div(para("No known allergies"))),
-            "identifier": [ctx.resource_identifier(rid)],
-            "clinicalStatus": concept((vocab.ALLERGY_CLINICAL, "active", "Active")),
-            "verificationStatus": concept((vocab.ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
-            "code": concept(vocab.NO_KNOWN_ALLERGY),
-            "patient": ctx.patient_ref(),
-            "recordedDate": s["createdAt"],
-        }))
+        refs.append(
+            ctx.add_scoped(
+                {
+                    "resourceType": "AllergyIntolerance",
+                    "id": rid,
+                    "meta": profile("RedBagAllergyIntolerance"),
+                    "text": text(div(para("No known allergies"))),
+                    "identifier": [ctx.resource_identifier(rid)],
+                    "clinicalStatus": concept((vocab.ALLERGY_CLINICAL, "active", "Active")),
+                    "verificationStatus": concept((vocab.ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
+                    "code": concept(vocab.NO_KNOWN_ALLERGY),
+                    "patient": ctx.patient_ref(),
+                    "recordedDate": s["createdAt"],
+                }
+            )
+        )
         return refs
     items = s.get("allergies") or []
     for item, key in zip(items, occurrence_keys(items), strict=True):
         rid = ctx.scoped_id("AllergyIntolerance", key)
         reaction = None
         if item.get("reaction") or item.get("severity"):
-            manifestation = (concept(text=item["reaction"]) if item.get("reaction")
-                             else {"extension": [ext(vocab.EXT_DATA_ABSENT, valueCode="unknown")]})
+            manifestation = (
+                concept(text=item["reaction"])
+                if item.get("reaction")
+                else {"extension": [ext(vocab.EXT_DATA_ABSENT, valueCode="unknown")]}
+            )
             reaction = [compact({"manifestation": [manifestation], "severity": item.get("severity")})]
         story = [para(f"{item['code']['display']} ({item['category']}, criticality {item['criticality']})")]
         if item.get("reaction"):
             story.append(para(item["reaction"], "Reaction"))
         if item.get("severity"):
             story.append(para(item["severity"], "Severity"))
-        refs.append(ctx.add_scoped(compact({
-            "resourceType": "AllergyIntolerance",
-            "id": rid,
-            "meta": profile("RedBagAllergyIntolerance"),
-            "text": text(div(*story)),
-            "identifier": [ctx.resource_identifier(rid)],
-            "clinicalStatus": concept((vocab.ALLERGY_CLINICAL, "active", "Active")),
-            "verificationStatus": concept((vocab.ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
-            "category": [item["category"]],
-            "criticality": item["criticality"],
-            "code": concept(input_code(item["code"])),
-            "patient": ctx.patient_ref(),
-            "recordedDate": s["createdAt"],
-            "reaction": reaction,
-        })))
+        refs.append(
+            ctx.add_scoped(
+                compact(
+                    {
+                        "resourceType": "AllergyIntolerance",
+                        "id": rid,
+                        "meta": profile("RedBagAllergyIntolerance"),
+                        "text": text(div(*story)),
+                        "identifier": [ctx.resource_identifier(rid)],
+                        "clinicalStatus": concept((vocab.ALLERGY_CLINICAL, "active", "Active")),
+                        "verificationStatus": concept((vocab.ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
+                        "category": [item["category"]],
+                        "criticality": item["criticality"],
+                        "code": concept(input_code(item["code"])),
+                        "patient": ctx.patient_ref(),
+                        "recordedDate": s["createdAt"],
+                        "reaction": reaction,
+                    }
+                )
+            )
+        )
     return refs
 
 
@@ -206,65 +262,89 @@ def add_observations(ctx: TransferContext) -> list[Json]:
     for obs, key in zip(items, occurrence_keys(items), strict=True):
         rid = ctx.scoped_id("Observation", key, obs["takenAt"])
         shown = f"{obs['value']} {obs['unit']}" if obs.get("unit") else str(obs["value"])
-        refs.append(ctx.add_scoped({
-            "resourceType": "Observation",
-            "id": rid,
-            "meta": profile("RedBagObservation"),
-            "text": text(div(para(f"{obs['code']['display']}: {shown} at {obs['takenAt']}"))),
-            "identifier": [ctx.resource_identifier(rid)],
-            "status": "final",
-            "category": [concept((vocab.OBSERVATION_CATEGORY, "exam", "Exam"))],
-            "code": concept(input_code(obs["code"])),
-            "subject": ctx.patient_ref(),
-            "effectiveDateTime": obs["takenAt"],
-            **observation_value(obs),
-        }))
+        refs.append(
+            ctx.add_scoped(
+                {
+                    "resourceType": "Observation",
+                    "id": rid,
+                    "meta": profile("RedBagObservation"),
+                    "text": text(div(para(f"{obs['code']['display']}: {shown} at {obs['takenAt']}"))),
+                    "identifier": [ctx.resource_identifier(rid)],
+                    "status": "final",
+                    "category": [concept((vocab.OBSERVATION_CATEGORY, "exam", "Exam"))],
+                    "code": concept(input_code(obs["code"])),
+                    "subject": ctx.patient_ref(),
+                    "effectiveDateTime": obs["takenAt"],
+                    **observation_value(obs),
+                }
+            )
+        )
     return refs
 
 
-def add_notes(ctx: TransferContext, source: Json | None, codes: dict[str, tuple[str, str]],
-              category: str) -> list[Json]:
+def add_notes(
+    ctx: TransferContext, source: Json | None, codes: dict[str, tuple[str, str]], category: str
+) -> list[Json]:
     """Free-text notes (baseline, about me, symptoms, actions taken) as Observations with local codes."""
     refs = []
     for field, (code, display) in codes.items():
         if not source or not source.get(field):
             continue
         rid = ctx.scoped_id("Observation", code)
-        refs.append(ctx.add_scoped({
-            "resourceType": "Observation",
-            "id": rid,
-            "meta": profile("RedBagNote"),
-            "text": text(div(para(source[field], display))),
-            "identifier": [ctx.resource_identifier(rid)],
-            "status": "final",
-            "category": [concept((vocab.OBSERVATION_CATEGORY, category, category.replace("-", " ").title()))],
-            "code": concept((vocab.RB_NOTE, code, display)),
-            "subject": ctx.patient_ref(),
-            "effectiveDateTime": ctx.summary["createdAt"],
-            "valueString": source[field],
-        }))
+        refs.append(
+            ctx.add_scoped(
+                {
+                    "resourceType": "Observation",
+                    "id": rid,
+                    "meta": profile("RedBagNote"),
+                    "text": text(div(para(source[field], display))),
+                    "identifier": [ctx.resource_identifier(rid)],
+                    "status": "final",
+                    "category": [
+                        concept((vocab.OBSERVATION_CATEGORY, category, category.replace("-", " ").title()))
+                    ],
+                    "code": concept((vocab.RB_NOTE, code, display)),
+                    "subject": ctx.patient_ref(),
+                    "effectiveDateTime": ctx.summary["createdAt"],
+                    "valueString": source[field],
+                }
+            )
+        )
     return refs
 
 
-def add_list(ctx: TransferContext, key: str, code: tuple[str, str, str], title: str, items: list[Json],
-             narrative: str, *, profile_name: str, empty_reason: tuple[str, str, str] | None = None) -> Json:
+def add_list(
+    ctx: TransferContext,
+    key: str,
+    code: tuple[str, str, str],
+    title: str,
+    items: list[Json],
+    narrative: str,
+    *,
+    profile_name: str,
+    empty_reason: tuple[str, str, str] | None = None,
+) -> Json:
     """A snapshot List of ``items`` (an empty list carries ``emptyReason``)."""
     rid = ctx.scoped_id("List", key)
-    return ctx.add_scoped(compact({
-        "resourceType": "List",
-        "id": rid,
-        "meta": profile(profile_name),
-        "text": text(narrative),
-        "identifier": [ctx.resource_identifier(rid)],
-        "status": "current",
-        "mode": "snapshot",
-        "title": title,
-        "code": concept(code),
-        "subject": ctx.patient_ref(),
-        "date": ctx.summary["createdAt"],
-        "entry": [{"item": ref} for ref in items] or None,
-        "emptyReason": concept(empty_reason) if not items and empty_reason else None,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "List",
+                "id": rid,
+                "meta": profile(profile_name),
+                "text": text(narrative),
+                "identifier": [ctx.resource_identifier(rid)],
+                "status": "current",
+                "mode": "snapshot",
+                "title": title,
+                "code": concept(code),
+                "subject": ctx.patient_ref(),
+                "date": ctx.summary["createdAt"],
+                "entry": [{"item": ref} for ref in items] or None,
+                "emptyReason": concept(empty_reason) if not items and empty_reason else None,
+            }
+        )
+    )
 
 
 NIL_KNOWN = (vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known")
@@ -274,8 +354,12 @@ def conditions_narrative(items: list[Json]) -> str:
     """Conditions table for the problems section."""
     if not items:
         return div(para("No conditions recorded."))
-    return div(table(("Condition", "Status", "Since", "Note"),
-                     [(c["code"]["display"], c["status"], c.get("onset"), c.get("note")) for c in items]))
+    return div(
+        table(
+            ("Condition", "Status", "Since", "Note"),
+            [(c["code"]["display"], c["status"], c.get("onset"), c.get("note")) for c in items],
+        )
+    )
 
 
 def medications_narrative(items: list[Json]) -> str:
@@ -283,20 +367,48 @@ def medications_narrative(items: list[Json]) -> str:
     if not items:
         return div(para("No current medicines."))
     ordered = sorted(items, key=lambda m: not m["timeCritical"])
-    return div(table(("Medicine", "Dose", "Route", "Frequency", "Status", "Time-critical", "Last dose given",
-                      "In bag"),
-                     [(m["code"]["display"], m["dose"], m.get("route"), m.get("frequency"), m["status"],
-                       "YES" if m["timeCritical"] else "no", m.get("lastDoseGiven"),
-                       "yes" if m["sentInBag"] else "no") for m in ordered]))
+    return div(
+        table(
+            (
+                "Medicine",
+                "Dose",
+                "Route",
+                "Frequency",
+                "Status",
+                "Time-critical",
+                "Last dose given",
+                "In bag",
+            ),
+            [
+                (
+                    m["code"]["display"],
+                    m["dose"],
+                    m.get("route"),
+                    m.get("frequency"),
+                    m["status"],
+                    "YES" if m["timeCritical"] else "no",
+                    m.get("lastDoseGiven"),
+                    "yes" if m["sentInBag"] else "no",
+                )
+                for m in ordered
+            ],
+        )
+    )
 
 
 def allergies_narrative(summary: Json) -> str:
     """Allergies table, or the plain statement that there are none known."""
     if summary.get("noKnownAllergies"):
         return div(para("No known allergies."))
-    return div(table(("Allergy", "Category", "Criticality", "Reaction", "Severity"),
-                     [(a["code"]["display"], a["category"], a["criticality"], a.get("reaction"),
-                       a.get("severity")) for a in summary["allergies"]]))
+    return div(
+        table(
+            ("Allergy", "Category", "Criticality", "Reaction", "Severity"),
+            [
+                (a["code"]["display"], a["category"], a["criticality"], a.get("reaction"), a.get("severity"))
+                for a in summary["allergies"]
+            ],
+        )
+    )
 
 
 def notes_narrative(source: Json | None, codes: dict[str, tuple[str, str]], empty: str) -> str:
@@ -309,6 +421,9 @@ def observations_narrative(items: list[Json]) -> str:
     """Observations table."""
     if not items:
         return div(para("No observations recorded."))
-    return div(table(("Observation", "Value", "Unit", "Taken at"),
-                     [(o["code"]["display"], str(o["value"]), o.get("unit"), o["takenAt"]) for o in items]))
-
+    return div(
+        table(
+            ("Observation", "Value", "Unit", "Taken at"),
+            [(o["code"]["display"], str(o["value"]), o.get("unit"), o["takenAt"]) for o in items],
+        )
+    )

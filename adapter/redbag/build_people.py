@@ -23,62 +23,98 @@ def add_patient(ctx: TransferContext) -> Json:
     r = ctx.summary["resident"]
     identifier = dict(ctx.patient_identifier)
     if r.get("nhsNumber") and "nhsNumberVerified" in r:
-        identifier = {"extension": [ext(vocab.EXT_NHS_VERIFICATION,
-                                        valueCodeableConcept=concept(vocab.NHS_VERIFIED[r["nhsNumberVerified"]]))],
-                      **identifier}
+        identifier = {
+            "extension": [
+                ext(
+                    vocab.EXT_NHS_VERIFICATION,
+                    valueCodeableConcept=concept(vocab.NHS_VERIFIED[r["nhsNumberVerified"]]),
+                )
+            ],
+            **identifier,
+        }
     extensions = []
     if r.get("nhsNumberUnavailableReason"):
         code = r["nhsNumberUnavailableReason"]
-        extensions.append(ext(vocab.EXT_NHS_UNAVAILABLE, valueCodeableConcept=concept(
-            (vocab.UKCORE_NHS_UNAVAILABLE, code, vocab.NHS_UNAVAILABLE[code]))))
+        extensions.append(
+            ext(
+                vocab.EXT_NHS_UNAVAILABLE,
+                valueCodeableConcept=concept(
+                    (vocab.UKCORE_NHS_UNAVAILABLE, code, vocab.NHS_UNAVAILABLE[code])
+                ),
+            )
+        )
     if "interpreterRequired" in r:
         extensions.append(ext(vocab.EXT_INTERPRETER, valueBoolean=r["interpreterRequired"]))
     names: list[Json] = [{"use": "official", "family": r["name"]["family"], "given": r["name"]["given"]}]
     if r["name"].get("preferred"):
         names.append({"use": "usual", "given": [r["name"]["preferred"]]})
-    id_text = (f"NHS number {r['nhsNumber']}" if r.get("nhsNumber")
-               else f"Care home resident id {r['localId']} (no NHS number)")
-    story = div(
-        para(full_name(r["name"]) + (f" (known as {r['name']['preferred']})" if r["name"].get("preferred") else "")),
-        para(id_text), para(r["birthDate"], "Born"), para(r["gender"], "Gender"),
-        para(r["language"] + (", interpreter needed" if r.get("interpreterRequired") else ""), "Language")
-        if r.get("language") else "",
+    id_text = (
+        f"NHS number {r['nhsNumber']}"
+        if r.get("nhsNumber")
+        else f"Care home resident id {r['localId']} (no NHS number)"
     )
-    patient = compact({
-        "resourceType": "Patient",
-        "id": ctx.patient_id,
-        "meta": profile("RedBagPatient"),
-        "text": text(story),
-        "extension": extensions or None,
-        "identifier": [identifier],
-        "name": names,
-        "gender": r["gender"],
-        "birthDate": r["birthDate"],
-        "address": address(r.get("address")),
-        "communication": [{"language": {"coding": [{"system": vocab.BCP47, "code": r["language"]}]},
-                           "preferred": True}] if r.get("language") else None,
-        "generalPractitioner": [ctx.organization_ref(r["gp"]["odsCode"], r["gp"]["name"])] if r.get("gp") else None,
-    })
+    story = div(
+        para(
+            full_name(r["name"])
+            + (f" (known as {r['name']['preferred']})" if r["name"].get("preferred") else "")
+        ),
+        para(id_text),
+        para(r["birthDate"], "Born"),
+        para(r["gender"], "Gender"),
+        para(r["language"] + (", interpreter needed" if r.get("interpreterRequired") else ""), "Language")
+        if r.get("language")
+        else "",
+    )
+    patient = compact(
+        {
+            "resourceType": "Patient",
+            "id": ctx.patient_id,
+            "meta": profile("RedBagPatient"),
+            "text": text(story),
+            "extension": extensions or None,
+            "identifier": [identifier],
+            "name": names,
+            "gender": r["gender"],
+            "birthDate": r["birthDate"],
+            "address": address(r.get("address")),
+            "communication": [
+                {"language": {"coding": [{"system": vocab.BCP47, "code": r["language"]}]}, "preferred": True}
+            ]
+            if r.get("language")
+            else None,
+            "generalPractitioner": [ctx.organization_ref(r["gp"]["odsCode"], r["gp"]["name"])]
+            if r.get("gp")
+            else None,
+        }
+    )
     i = ctx.patient_identifier
     return ctx.add(patient, "create", f"identifier={i['system']}|{i['value']}")
 
 
-def add_organization(ctx: TransferContext, ods_code: str, name: str, *, phone_number: str | None = None,
-                     addr: Json | None = None) -> Json:
+def add_organization(
+    ctx: TransferContext,
+    ods_code: str,
+    name: str,
+    *,
+    phone_number: str | None = None,
+    addr: Json | None = None,
+) -> Json:
     """An organisation known by its ODS code (conditional create: the server may know it already)."""
-    if any(e.resource["id"] == ctx.organization_id(ods_code) for e in ctx.entries):
+    if ctx.organization_ref(ods_code)["reference"] in ctx.by_url:
         return ctx.organization_ref(ods_code, name)
-    org = compact({
-        "resourceType": "Organization",
-        "id": ctx.organization_id(ods_code),
-        "meta": profile("RedBagOrganization"),
-        "text": text(div(para(f"{name} (ODS {ods_code})"))),
-        "identifier": [ident(vocab.ODS_ORGANIZATION, ods_code)],
-        "active": True,
-        "name": name,
-        "telecom": phone(phone_number),
-        "address": address(addr),
-    })
+    org = compact(
+        {
+            "resourceType": "Organization",
+            "id": ctx.organization_id(ods_code),
+            "meta": profile("RedBagOrganization"),
+            "text": text(div(para(f"{name} (ODS {ods_code})"))),
+            "identifier": [ident(vocab.ODS_ORGANIZATION, ods_code)],
+            "active": True,
+            "name": name,
+            "telecom": phone(phone_number),
+            "address": address(addr),
+        }
+    )
     ctx.add(org, "create", f"identifier={vocab.ODS_ORGANIZATION}|{ods_code}")
     return ctx.organization_ref(ods_code, name)
 
@@ -86,24 +122,27 @@ def add_organization(ctx: TransferContext, ods_code: str, name: str, *, phone_nu
 def add_care_home(ctx: TransferContext) -> tuple[Json, Json]:
     """The care home as an Organization and its Location (type G01 residential / G02 nursing)."""
     home = ctx.summary["careHome"]
-    org_ref = add_organization(ctx, home["odsCode"], home["name"], phone_number=home.get("phone"),
-                               addr=home.get("address"))
+    org_ref = add_organization(
+        ctx, home["odsCode"], home["name"], phone_number=home.get("phone"), addr=home.get("address")
+    )
     loc_type = vocab.LOCATION_TYPE[home["type"]]
     operator = home.get("operator")
-    location = compact({
-        "resourceType": "Location",
-        "id": ctx.location_id,
-        "meta": profile("RedBagCareHomeLocation"),
-        "text": text(div(para(f"{home['name']}: {loc_type[2]}"))),
-        "extension": [ext(vocab.EXT_CARE_HOME_OPERATOR, valueCode=operator)] if operator else None,
-        "identifier": [ident(vocab.ID_CARE_HOME_LOCATION, home["odsCode"])],
-        "status": "active",
-        "name": home["name"],
-        "type": [concept(loc_type)],
-        "telecom": phone(home.get("phone")),
-        "address": address(home.get("address"))[0] if home.get("address") else None,  # type: ignore[index]
-        "managingOrganization": org_ref,
-    })
+    location = compact(
+        {
+            "resourceType": "Location",
+            "id": ctx.location_id,
+            "meta": profile("RedBagCareHomeLocation"),
+            "text": text(div(para(f"{home['name']}: {loc_type[2]}"))),
+            "extension": [ext(vocab.EXT_CARE_HOME_OPERATOR, valueCode=operator)] if operator else None,
+            "identifier": [ident(vocab.ID_CARE_HOME_LOCATION, home["odsCode"])],
+            "status": "active",
+            "name": home["name"],
+            "type": [concept(loc_type)],
+            "telecom": phone(home.get("phone")),
+            "address": address(home.get("address"))[0] if home.get("address") else None,  # type: ignore[index]
+            "managingOrganization": org_ref,
+        }
+    )
     loc_ref = ctx.add(location, "create", f"identifier={vocab.ID_CARE_HOME_LOCATION}|{home['odsCode']}")
     return org_ref, loc_ref
 
@@ -116,26 +155,45 @@ def add_contacts(ctx: TransferContext) -> list[Json]:
         roles = [coding(vocab.ROLE_NEXT_OF_KIN)] if c.get("nextOfKin") else []
         if c.get("lastingPowerOfAttorney"):
             roles.append(coding(vocab.ROLE_LPA))
-        flags = [label for key, label in (("nextOfKin", "next of kin"), ("lastingPowerOfAttorney", "LPA"))
-                 if c.get(key)]
-        person = compact({
-            "resourceType": "RelatedPerson",
-            "id": rid,
-            "meta": profile("RedBagContact"),
-            "text": text(div(para(f"{c['name']}, {c['relationship']}" + (f" ({', '.join(flags)})" if flags else "")),
-                             para(c["phone"], "Phone") if c.get("phone") else "")),
-            "identifier": [ctx.resource_identifier(rid)],
-            "patient": ctx.patient_ref(),
-            "relationship": [{**({"coding": roles} if roles else {}), "text": c["relationship"]}],
-            "name": [{"text": c["name"]}],
-            "telecom": phone(c.get("phone")),
-        })
+        flags = [
+            label
+            for key, label in (("nextOfKin", "next of kin"), ("lastingPowerOfAttorney", "LPA"))
+            if c.get(key)
+        ]
+        person = compact(
+            {
+                "resourceType": "RelatedPerson",
+                "id": rid,
+                "meta": profile("RedBagContact"),
+                "text": text(
+                    div(
+                        para(
+                            f"{c['name']}, {c['relationship']}" + (f" ({', '.join(flags)})" if flags else "")
+                        ),
+                        para(c["phone"], "Phone") if c.get("phone") else "",
+                    )
+                ),
+                "identifier": [ctx.resource_identifier(rid)],
+                "patient": ctx.patient_ref(),
+                "relationship": [{**({"coding": roles} if roles else {}), "text": c["relationship"]}],
+                "name": [{"text": c["name"]}],
+                "telecom": phone(c.get("phone")),
+            }
+        )
         refs.append(ctx.add_scoped(person))
     return refs
 
 
 def contacts_narrative(contacts: list[Json]) -> str:
     """A table of contacts for the Composition section."""
-    rows = [(c["name"], c["relationship"], c.get("phone"), "yes" if c.get("nextOfKin") else "no",
-             "yes" if c.get("lastingPowerOfAttorney") else "no") for c in contacts]
+    rows = [
+        (
+            c["name"],
+            c["relationship"],
+            c.get("phone"),
+            "yes" if c.get("nextOfKin") else "no",
+            "yes" if c.get("lastingPowerOfAttorney") else "no",
+        )
+        for c in contacts
+    ]
     return table(("Name", "Relationship", "Phone", "Next of kin", "Lasting power of attorney"), rows)

@@ -20,22 +20,27 @@ def add_encounter(ctx: TransferContext, loc_ref: Json, hospital_ref: Json) -> Js
     s, t = ctx.summary, ctx.summary["transfer"]
     rid = ctx.scoped_id("Encounter")
     reason = concept(input_code(t["reasonCode"]) if t.get("reasonCode") else None, t["reason"])
-    story = [para(t["reason"], "Reason for transfer"), para(t["departedAt"], "Left the care home"),
-             para(f"{t['destination']['name']} ({t['destination']['odsCode']})", "Going to")]
-    return ctx.add_scoped({
-        "resourceType": "Encounter",
-        "id": rid,
-        "meta": profile("RedBagTransferEncounter"),
-        "text": text(div(*story)),
-        "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
-        "status": "in-progress",
-        "class": coding(vocab.ENCOUNTER_EMERGENCY),
-        "subject": ctx.patient_ref(),
-        "period": {"start": t["departedAt"]},
-        "reasonCode": [reason],
-        "hospitalization": {"origin": loc_ref, "admitSource": concept(admission_source(s))},
-        "serviceProvider": hospital_ref,
-    })
+    story = [
+        para(t["reason"], "Reason for transfer"),
+        para(t["departedAt"], "Left the care home"),
+        para(f"{t['destination']['name']} ({t['destination']['odsCode']})", "Going to"),
+    ]
+    return ctx.add_scoped(
+        {
+            "resourceType": "Encounter",
+            "id": rid,
+            "meta": profile("RedBagTransferEncounter"),
+            "text": text(div(*story)),
+            "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
+            "status": "in-progress",
+            "class": coding(vocab.ENCOUNTER_EMERGENCY),
+            "subject": ctx.patient_ref(),
+            "period": {"start": t["departedAt"]},
+            "reasonCode": [reason],
+            "hospitalization": {"origin": loc_ref, "admitSource": concept(admission_source(s))},
+            "serviceProvider": hospital_ref,
+        }
+    )
 
 
 def add_resuscitation(ctx: TransferContext) -> Json:
@@ -47,19 +52,24 @@ def add_resuscitation(ctx: TransferContext) -> Json:
     story.append(para(r.get("recordedAt") or "no date recorded", "Recorded"))
     if r.get("documentLocation"):
         story.append(para(r["documentLocation"], "Signed form kept"))
-    return ctx.add_scoped(compact({
-        "resourceType": "Flag",
-        "id": rid,
-        "meta": profile("RedBagResuscitationDecision"),
-        "text": text(div(*story)),
-        "extension": [ext(vocab.EXT_RESUS_DOCUMENT, valueString=r["documentLocation"])]
-        if r.get("documentLocation") else None,
-        "identifier": [ctx.resource_identifier(rid)],
-        "status": "active",
-        "code": concept(code),
-        "subject": ctx.patient_ref(),
-        "period": {"start": r["recordedAt"]} if r.get("recordedAt") else None,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "Flag",
+                "id": rid,
+                "meta": profile("RedBagResuscitationDecision"),
+                "text": text(div(*story)),
+                "extension": [ext(vocab.EXT_RESUS_DOCUMENT, valueString=r["documentLocation"])]
+                if r.get("documentLocation")
+                else None,
+                "identifier": [ctx.resource_identifier(rid)],
+                "status": "active",
+                "code": concept(code),
+                "subject": ctx.patient_ref(),
+                "period": {"start": r["recordedAt"]} if r.get("recordedAt") else None,
+            }
+        )
+    )
 
 
 def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -> Json:
@@ -74,31 +84,45 @@ def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -
         performer = org_ref
     rid = ctx.scoped_id("Consent", "share")
     agreed = "given" if c["given"] else "refused"
-    by = {"resident": "the resident", "lpa": "lasting power of attorney",
-          "best-interest": "best-interest decision"}[c["by"]]
-    return ctx.add_scoped({
-        "resourceType": "Consent",
-        "id": rid,
-        "meta": profile("RedBagConsent"),
-        "text": text(div(para(f"Consent to share {agreed}, by {by}"))),
-        "identifier": [ctx.resource_identifier(rid)],
-        "status": "active",
-        "scope": concept((vocab.CONSENT_SCOPE, "patient-privacy", "Privacy Consent")),
-        "category": [concept((vocab.CONSENT_CATEGORY_LOINC, "59284-0", "Patient Consent"))],
-        "patient": ctx.patient_ref(),
-        "dateTime": ctx.summary["createdAt"],
-        "performer": [performer],
-        "policyRule": concept((vocab.V3_ACT_CODE, "OPTIN" if c["given"] else "OPTOUT",
-                               "opt-in" if c["given"] else "opt-out")),
-        "provision": {"type": "permit" if c["given"] else "deny"},
-    })
+    by = {
+        "resident": "the resident",
+        "lpa": "lasting power of attorney",
+        "best-interest": "best-interest decision",
+    }[c["by"]]
+    return ctx.add_scoped(
+        {
+            "resourceType": "Consent",
+            "id": rid,
+            "meta": profile("RedBagConsent"),
+            "text": text(div(para(f"Consent to share {agreed}, by {by}"))),
+            "identifier": [ctx.resource_identifier(rid)],
+            "status": "active",
+            "scope": concept((vocab.CONSENT_SCOPE, "patient-privacy", "Privacy Consent")),
+            "category": [concept((vocab.CONSENT_CATEGORY_LOINC, "59284-0", "Patient Consent"))],
+            "patient": ctx.patient_ref(),
+            "dateTime": ctx.summary["createdAt"],
+            "performer": [performer],
+            "policyRule": concept(
+                (
+                    vocab.V3_ACT_CODE,
+                    "OPTIN" if c["given"] else "OPTOUT",
+                    "opt-in" if c["given"] else "opt-out",
+                )
+            ),
+            "provision": {"type": "permit" if c["given"] else "deny"},
+        }
+    )
 
 
 def belonging_extension(item: Json) -> Json:
     """The kind, quantity and note of one belonging (a complex extension on the List entry)."""
-    parts = [ext("kind", valueCoding=coding((vocab.RB_BELONGING_KIND, item["kind"],
-                                             vocab.BELONGING_KINDS[item["kind"]]))),
-             ext("quantity", valueInteger=item["quantity"])]
+    parts = [
+        ext(
+            "kind",
+            valueCoding=coding((vocab.RB_BELONGING_KIND, item["kind"], vocab.BELONGING_KINDS[item["kind"]])),
+        ),
+        ext("quantity", valueInteger=item["quantity"]),
+    ]
     if item.get("note"):
         parts.append(ext("note", valueString=item["note"]))
     return ext(vocab.EXT_BELONGING, extension=parts)
@@ -108,18 +132,22 @@ def add_device(ctx: TransferContext, item: Json) -> Json:
     """An aid the resident needs (hearing aid, glasses, dentures, walking aid) as a Device."""
     rid = ctx.scoped_id("Device", item["item"].casefold())
     code = vocab.DEVICE_KINDS[item["kind"]]
-    return ctx.add_scoped(compact({
-        "resourceType": "Device",
-        "id": rid,
-        "meta": profile("RedBagDevice"),
-        "text": text(div(para(item["item"]), para(item["note"], "Note") if item.get("note") else "")),
-        "identifier": [ctx.resource_identifier(rid)],
-        "status": "active",
-        "deviceName": [{"name": item["item"], "type": "user-friendly-name"}],
-        "type": concept(code, vocab.BELONGING_KINDS[item["kind"]]),
-        "patient": ctx.patient_ref(),
-        "note": [{"text": item["note"]}] if item.get("note") else None,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "Device",
+                "id": rid,
+                "meta": profile("RedBagDevice"),
+                "text": text(div(para(item["item"]), para(item["note"], "Note") if item.get("note") else "")),
+                "identifier": [ctx.resource_identifier(rid)],
+                "status": "active",
+                "deviceName": [{"name": item["item"], "type": "user-friendly-name"}],
+                "type": concept(code, vocab.BELONGING_KINDS[item["kind"]]),
+                "patient": ctx.patient_ref(),
+                "note": [{"text": item["note"]}] if item.get("note") else None,
+            }
+        )
+    )
 
 
 def belongings_narrative(items: list[Json], statuses: dict[str, str] | None = None) -> str:
@@ -133,14 +161,22 @@ def belongings_narrative(items: list[Json], statuses: dict[str, str] | None = No
     for b in items:
         row = [b["item"], vocab.BELONGING_KINDS[b["kind"]], str(b["quantity"]), b.get("note")]
         if statuses is not None:
-            row.append(vocab.BELONGING_STATUS[statuses[b["item"]]].upper()
-                       if statuses[b["item"]] == "missing" else vocab.BELONGING_STATUS[statuses[b["item"]]])
+            row.append(
+                vocab.BELONGING_STATUS[statuses[b["item"]]].upper()
+                if statuses[b["item"]] == "missing"
+                else vocab.BELONGING_STATUS[statuses[b["item"]]]
+            )
         rows.append(row)
     return div(table(headers, rows))
 
 
-def add_belongings(ctx: TransferContext, *, key: str = "belongings", statuses: dict[str, str] | None = None,
-                   notes: dict[str, str] | None = None) -> Json:
+def add_belongings(
+    ctx: TransferContext,
+    *,
+    key: str = "belongings",
+    statuses: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> Json:
     """The belongings List (snapshot, identified by the bag number): aids as Devices, the rest as display.
 
     With ``statuses`` it is the return reconciliation: every entry flagged returned / missing / retained.
@@ -152,76 +188,136 @@ def add_belongings(ctx: TransferContext, *, key: str = "belongings", statuses: d
         entry: Json = {"extension": [belonging_extension(item)]}
         if statuses is not None:
             status = statuses[item["item"]]
-            entry["flag"] = concept((vocab.RB_BELONGING_STATUS, status, vocab.BELONGING_STATUS[status]),
-                                    (notes or {}).get(item["item"]))
+            entry["flag"] = concept(
+                (vocab.RB_BELONGING_STATUS, status, vocab.BELONGING_STATUS[status]),
+                (notes or {}).get(item["item"]),
+            )
         entry["item"] = {**target, "display": item["item"]}
         entries.append(entry)
     rid = ctx.scoped_id("List", key)
     returned = statuses is not None
-    return ctx.add_scoped(compact({
-        "resourceType": "List",
-        "id": rid,
-        "meta": profile("RedBagBelongingsList"),
-        "text": text(belongings_narrative(s["belongings"], statuses)),
-        "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
-        "status": "current",
-        "mode": "snapshot",
-        "title": "Belongings returned" if returned else "Belongings",
-        "code": concept((vocab.RB_SECTION, key, "Belongings returned" if returned else "Belongings")),
-        "subject": ctx.patient_ref(),
-        "date": s["createdAt"],
-        "entry": entries or None,
-        "emptyReason": concept((vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known")) if not entries else None,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "List",
+                "id": rid,
+                "meta": profile("RedBagBelongingsList"),
+                "text": text(belongings_narrative(s["belongings"], statuses)),
+                "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
+                "status": "current",
+                "mode": "snapshot",
+                "title": "Belongings returned" if returned else "Belongings",
+                "code": concept((vocab.RB_SECTION, key, "Belongings returned" if returned else "Belongings")),
+                "subject": ctx.patient_ref(),
+                "date": s["createdAt"],
+                "entry": entries or None,
+                "emptyReason": concept((vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known"))
+                if not entries
+                else None,
+            }
+        )
+    )
 
 
-def add_task(ctx: TransferContext, encounter_ref: Json, org_ref: Json, hospital_ref: Json, *,
-             status: str = "requested", business_status: str = "packed", when: str | None = None) -> Json:
+def add_task(
+    ctx: TransferContext,
+    encounter_ref: Json,
+    org_ref: Json,
+    hospital_ref: Json,
+    *,
+    status: str = "requested",
+    business_status: str = "packed",
+    when: str | None = None,
+) -> Json:
     """The transfer workflow Task: requested -> accepted -> in-progress -> completed."""
     rid = ctx.scoped_id("Task", "transfer")
     t = ctx.summary["transfer"]
-    return ctx.add_scoped(compact({
-        "resourceType": "Task",
-        "id": rid,
-        "meta": profile("RedBagTransferTask"),
-        "text": text(div(para(f"Red bag {ctx.summary['bagNumber']}: "
-                              f"{vocab.TASK_STATUS[business_status]} ({status})"))),
-        "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, ctx.summary["bagNumber"])],
-        "status": status,
-        "businessStatus": concept((vocab.RB_TASK_STATUS, business_status, vocab.TASK_STATUS[business_status])),
-        "intent": "order",
-        "description": f"Hospital transfer with red bag {ctx.summary['bagNumber']}",
-        "focus": encounter_ref,
-        "for": ctx.patient_ref(),
-        "encounter": encounter_ref,
-        "executionPeriod": compact({"start": t["departedAt"], "end": when}),
-        "authoredOn": ctx.summary["createdAt"],
-        "lastModified": when or ctx.summary["createdAt"],
-        "requester": org_ref,
-        "owner": hospital_ref,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "Task",
+                "id": rid,
+                "meta": profile("RedBagTransferTask"),
+                "text": text(
+                    div(
+                        para(
+                            f"Red bag {ctx.summary['bagNumber']}: "
+                            f"{vocab.TASK_STATUS[business_status]} ({status})"
+                        )
+                    )
+                ),
+                "identifier": [
+                    ctx.resource_identifier(rid),
+                    ident(vocab.ID_BAG_NUMBER, ctx.summary["bagNumber"]),
+                ],
+                "status": status,
+                "businessStatus": concept(
+                    (vocab.RB_TASK_STATUS, business_status, vocab.TASK_STATUS[business_status])
+                ),
+                "intent": "order",
+                "description": f"Hospital transfer with red bag {ctx.summary['bagNumber']}",
+                "focus": encounter_ref,
+                "for": ctx.patient_ref(),
+                "encounter": encounter_ref,
+                "executionPeriod": compact({"start": t["departedAt"], "end": when}),
+                "authoredOn": ctx.summary["createdAt"],
+                "lastModified": when or ctx.summary["createdAt"],
+                "requester": org_ref,
+                "owner": hospital_ref,
+            }
+        )
+    )
 
 
-def add_provenance(ctx: TransferContext, targets: list[Json], org_ref: Json, *, key: str = "packed",
-                   who: Json | None = None, recorded: str | None = None, activity: str = "packed") -> Json:
+def add_provenance(
+    ctx: TransferContext,
+    targets: list[Json],
+    org_ref: Json,
+    *,
+    key: str = "packed",
+    who: Json | None = None,
+    recorded: str | None = None,
+    activity: str = "packed",
+) -> Json:
     """Who packed (or handed over, or received) the red bag, and when."""
     author = ctx.summary["author"]
     rid = ctx.scoped_id("Provenance", key)
     agent_who = who or {"display": author["name"]}
-    return ctx.add(compact({
-        "resourceType": "Provenance",
-        "id": rid,
-        "meta": profile("RedBagProvenance"),
-        "text": text(div(table(("Activity", "Who", "Role", "When"),
-                               [(activity, agent_who.get("display", ""), author["role"] if who is None else None,
-                                 recorded or ctx.summary["createdAt"])]))),
-        "target": targets,
-        "recorded": recorded or ctx.summary["createdAt"],
-        "activity": concept(text=activity),
-        "agent": [compact({
-            "type": concept((vocab.PROVENANCE_PARTICIPANT, "author", "Author")),
-            "role": [concept(text=author["role"])] if who is None else None,
-            "who": agent_who,
-            "onBehalfOf": org_ref,
-        })],
-    }), "put")
+    return ctx.add(
+        compact(
+            {
+                "resourceType": "Provenance",
+                "id": rid,
+                "meta": profile("RedBagProvenance"),
+                "text": text(
+                    div(
+                        table(
+                            ("Activity", "Who", "Role", "When"),
+                            [
+                                (
+                                    activity,
+                                    agent_who.get("display", ""),
+                                    author["role"] if who is None else None,
+                                    recorded or ctx.summary["createdAt"],
+                                )
+                            ],
+                        )
+                    )
+                ),
+                "target": targets,
+                "recorded": recorded or ctx.summary["createdAt"],
+                "activity": concept(text=activity),
+                "agent": [
+                    compact(
+                        {
+                            "type": concept((vocab.PROVENANCE_PARTICIPANT, "author", "Author")),
+                            "role": [concept(text=author["role"])] if who is None else None,
+                            "who": agent_who,
+                            "onBehalfOf": org_ref,
+                        }
+                    )
+                ],
+            }
+        ),
+        "put",
+    )

@@ -47,17 +47,20 @@ from adapter.redbag.elements import compact, concept, ident
 from adapter.redbag.narrative import div, para, text
 
 
-def section(key: str, narrative: str, entries: Sequence[Json], *,
-            empty_reason: tuple[str, str, str] | None = None) -> Json:
+def section(
+    key: str, narrative: str, entries: Sequence[Json], *, empty_reason: tuple[str, str, str] | None = None
+) -> Json:
     """A Composition section: coded title, narrative, entries (or why there are none)."""
     system, code, display, title = vocab.SECTIONS[key]
-    return compact({
-        "title": title,
-        "code": concept((system, code, display)),
-        "text": text(narrative),
-        "entry": list(entries) or None,
-        "emptyReason": concept(empty_reason) if not entries and empty_reason else None,
-    })
+    return compact(
+        {
+            "title": title,
+            "code": concept((system, code, display)),
+            "text": text(narrative),
+            "entry": list(entries) or None,
+            "emptyReason": concept(empty_reason) if not entries and empty_reason else None,
+        }
+    )
 
 
 def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
@@ -75,16 +78,37 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
     transfer_notes = add_notes(ctx, s["transfer"], vocab.TRANSFER_NOTES, "exam")
     resus_ref = add_resuscitation(ctx)
     allergy_refs = add_allergies(ctx)
-    allergy_list = add_list(ctx, "allergies", vocab.LIST_ALLERGIES, "Allergies and adverse reactions",
-                            allergy_refs, allergies_narrative(s), profile_name="RedBagAllergyList")
+    allergy_list = add_list(
+        ctx,
+        "allergies",
+        vocab.LIST_ALLERGIES,
+        "Allergies and adverse reactions",
+        allergy_refs,
+        allergies_narrative(s),
+        profile_name="RedBagAllergyList",
+    )
     statements, doses = add_medications(ctx, org_ref)
-    medication_list = add_list(ctx, "medications", vocab.LIST_MEDICATIONS, "Active medications", statements,
-                               medications_narrative(s["medications"]), profile_name="RedBagMedicationList",
-                               empty_reason=NIL_KNOWN)
+    medication_list = add_list(
+        ctx,
+        "medications",
+        vocab.LIST_MEDICATIONS,
+        "Active medications",
+        statements,
+        medications_narrative(s["medications"]),
+        profile_name="RedBagMedicationList",
+        empty_reason=NIL_KNOWN,
+    )
     condition_refs = add_conditions(ctx)
-    problem_list = add_list(ctx, "problems", vocab.LIST_PROBLEMS, "Problems", condition_refs,
-                            conditions_narrative(s.get("conditions") or []), profile_name="RedBagProblemList",
-                            empty_reason=NIL_KNOWN)
+    problem_list = add_list(
+        ctx,
+        "problems",
+        vocab.LIST_PROBLEMS,
+        "Problems",
+        condition_refs,
+        conditions_narrative(s.get("conditions") or []),
+        profile_name="RedBagProblemList",
+        empty_reason=NIL_KNOWN,
+    )
     observation_refs = add_observations(ctx)
     baseline_refs = add_notes(ctx, s["baseline"], vocab.BASELINE_NOTES, "social-history")
     about_refs = add_notes(ctx, s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "social-history")
@@ -94,38 +118,53 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
     add_provenance(ctx, [encounter_ref, patient_ref], org_ref)
 
     t = s["transfer"]
-    transfer_story = [para(t["reason"], "Reason"), para(t["departedAt"], "Left the care home"),
-                      para(f"{t['destination']['name']} ({t['destination']['odsCode']})", "Going to")]
+    transfer_story = [
+        para(t["reason"], "Reason"),
+        para(t["departedAt"], "Left the care home"),
+        para(f"{t['destination']['name']} ({t['destination']['odsCode']})", "Going to"),
+    ]
     transfer_story += [para(t[f], label) for f, (_, label) in vocab.TRANSFER_NOTES.items() if t.get(f)]
     sections = [
         section("transfer", div(*transfer_story), [encounter_ref, *transfer_notes]),
-        section("resuscitation", _find_div(ctx, resus_ref), [resus_ref]),
+        section("resuscitation", ctx.narrative_of(resus_ref), [resus_ref]),
         section("allergies", allergies_narrative(s), [allergy_list]),
         section("medications", medications_narrative(s["medications"]), [medication_list, *doses]),
         section("problems", conditions_narrative(s.get("conditions") or []), [problem_list]),
-        section("observations", observations_narrative(s.get("observations") or []), observation_refs,
-                empty_reason=NIL_KNOWN),
-        section("baseline", notes_narrative(s["baseline"], vocab.BASELINE_NOTES, "No baseline recorded."),
-                baseline_refs, empty_reason=NIL_KNOWN),
-        section("about-me", notes_narrative(s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "Nothing recorded."),
-                about_refs, empty_reason=NIL_KNOWN),
+        section(
+            "observations",
+            observations_narrative(s.get("observations") or []),
+            observation_refs,
+            empty_reason=NIL_KNOWN,
+        ),
+        section(
+            "baseline",
+            notes_narrative(s["baseline"], vocab.BASELINE_NOTES, "No baseline recorded."),
+            baseline_refs,
+            empty_reason=NIL_KNOWN,
+        ),
+        section(
+            "about-me",
+            notes_narrative(s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "Nothing recorded."),
+            about_refs,
+            empty_reason=NIL_KNOWN,
+        ),
         section("contacts", div(contacts_narrative(s["contacts"])), contact_refs),
-        section("consent", _find_div(ctx, consent_ref), [consent_ref]),
-        section("belongings", _find_div(ctx, belongings_ref), [belongings_ref]),
+        section("consent", ctx.narrative_of(consent_ref), [consent_ref]),
+        section("belongings", ctx.narrative_of(belongings_ref), [belongings_ref]),
     ]
     return ctx, sections
 
 
-def _find_div(ctx: TransferContext, reference: Json) -> str:
-    for e in ctx.entries:
-        if e.full_url == reference["reference"]:
-            narrative: str = e.resource["text"]["div"]
-            return narrative
-    raise KeyError(reference["reference"])
-
-
-def composition(ctx: TransferContext, sections: list[Json], *, key: str, doc_type: tuple[str, str, str],
-                title: str, date: str, author: Json | None = None) -> Entry:
+def composition(
+    ctx: TransferContext,
+    sections: list[Json],
+    *,
+    key: str,
+    doc_type: tuple[str, str, str],
+    title: str,
+    date: str,
+    author: Json | None = None,
+) -> Entry:
     """The Composition heading the document; author and custodian are the care home unless given."""
     s = ctx.summary
     rid = ctx.scoped_id("Composition", key)
@@ -137,8 +176,14 @@ def composition(ctx: TransferContext, sections: list[Json], *, key: str, doc_typ
         "resourceType": "Composition",
         "id": rid,
         "meta": profile("RedBagComposition"),
-        "text": text(div(para(title), para(resident_line), para(date, "Completed"),
-                         para(f"{s['careHome']['name']}, bag {s['bagNumber']}"))),
+        "text": text(
+            div(
+                para(title),
+                para(resident_line),
+                para(date, "Completed"),
+                para(f"{s['careHome']['name']}, bag {s['bagNumber']}"),
+            )
+        ),
         "identifier": ident(vocab.ID_RESOURCE, rid),
         "status": "final",
         "type": concept(doc_type),
@@ -199,7 +244,15 @@ def build_bundles(summary: Json) -> tuple[Json, Json]:
     """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte."""
     ctx, sections = collect(summary)
     name = full_name(summary["resident"]["name"])
-    comp = composition(ctx, sections, key="transfer", doc_type=vocab.TRANSFER_SUMMARY,
-                       title=f"Red Bag transfer summary for {name}", date=summary["createdAt"])
-    return (document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"]),
-            transaction_bundle(ctx, comp, key="transfer"))
+    comp = composition(
+        ctx,
+        sections,
+        key="transfer",
+        doc_type=vocab.TRANSFER_SUMMARY,
+        title=f"Red Bag transfer summary for {name}",
+        date=summary["createdAt"],
+    )
+    return (
+        document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"]),
+        transaction_bundle(ctx, comp, key="transfer"),
+    )

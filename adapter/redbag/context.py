@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from adapter.fhir.ids import stable_id, urn
@@ -38,6 +39,7 @@ class TransferContext:
 
     summary: Json
     entries: list[Entry] = field(default_factory=list)
+    by_url: dict[str, Entry] = field(default_factory=dict)
 
     @property
     def ods(self) -> str:
@@ -57,14 +59,14 @@ class TransferContext:
         return ident(vocab.ID_RESOURCE, resource_id)
 
     # --- shared records -------------------------------------------------------------------------------
-    @property
+    @cached_property
     def patient_identifier(self) -> Json:
         resident = self.summary["resident"]
         if resident.get("nhsNumber"):
             return ident(vocab.NHS_NUMBER, resident["nhsNumber"])
         return ident(vocab.local_resident_id_system(self.ods), resident["localId"])
 
-    @property
+    @cached_property
     def patient_id(self) -> str:
         i = self.patient_identifier
         return stable_id("Patient", i["system"], i["value"])
@@ -87,8 +89,15 @@ class TransferContext:
 
     def add(self, resource: Json, method: Method, match: str | None = None) -> Json:
         """Collect ``resource`` (which must carry its id) and return a reference to it."""
-        self.entries.append(Entry(resource, method, match))
-        return {"reference": urn(resource["id"])}
+        entry = Entry(resource, method, match)
+        self.entries.append(entry)
+        self.by_url[entry.full_url] = entry
+        return {"reference": entry.full_url}
+
+    def narrative_of(self, reference: Json) -> str:
+        """The XHTML narrative of a collected resource (reused as its section's narrative)."""
+        narrative: str = self.by_url[reference["reference"]].resource["text"]["div"]
+        return narrative
 
     def add_scoped(self, resource: Json) -> Json:
         """Collect a transfer-scoped resource, matched on its resource identifier."""

@@ -19,7 +19,7 @@ import jsonschema_rs
 import orjson
 from referencing import Registry, Resource
 
-from adapter.errors import ContractError, InputTooLarge, Violation
+from adapter.errors import ContractError, InputTooLargeError, Violation
 from adapter.fhir.jsonio import loads
 from adapter.redbag import vocab
 from adapter.redbag.identifiers import nhs_number_is_valid, sctid_problem
@@ -76,19 +76,21 @@ def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
         return
     for err in _validator(name).iter_errors(data):
         path = list(err.absolute_path)
+        schema: Any = err.schema  # a dict for every schema this project ships
+        expected: Any = err.validator_value
         if err.validator == "required" and isinstance(err.instance, dict):
-            for field in err.validator_value:
+            for field in expected:
                 if field not in err.instance:
                     yield Violation(json_path([*path, field]), "is required")
         elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = err.schema.get("properties", {})
+            allowed = schema.get("properties", {})
             for field in err.instance:
                 if field not in allowed:
                     yield Violation(json_path([*path, field]), "is not a field of the contract")
-        elif err.validator in ("pattern", "minLength") and "x-message" in err.schema:
-            yield Violation(json_path(path), f"{err.schema['x-message']} (got {err.instance!r})")
+        elif err.validator in ("pattern", "minLength") and "x-message" in schema:
+            yield Violation(json_path(path), f"{schema['x-message']} (got {err.instance!r})")
         elif err.validator == "enum":
-            allowed = ", ".join(repr(v) for v in err.validator_value)
+            allowed = ", ".join(repr(v) for v in expected)
             yield Violation(json_path(path), f"must be one of {allowed} (got {err.instance!r})")
         else:
             yield Violation(json_path(path), err.message)
@@ -129,7 +131,11 @@ def _timestamps(summary: Json) -> Iterator[tuple[str, str]]:
         yield "$.transfer.departedAt", summary["transfer"]["departedAt"]
     if isinstance((summary.get("resuscitation") or {}).get("recordedAt"), str):
         yield "$.resuscitation.recordedAt", summary["resuscitation"]["recordedAt"]
-    for key, field in (("observations", "takenAt"), ("conditions", "onset"), ("medications", "lastDoseGiven")):
+    for key, field in (
+        ("observations", "takenAt"),
+        ("conditions", "onset"),
+        ("medications", "lastDoseGiven"),
+    ):
         for i, item in enumerate(summary.get(key) or []):
             if isinstance(item, dict) and isinstance(item.get(field), str):
                 yield f"$.{key}[{i}].{field}", item[field]
@@ -155,31 +161,41 @@ def _rule_identity(s: Json, now: datetime) -> Iterator[Violation]:
     resident = s.get("resident") or {}
     nhs = resident.get("nhsNumber")
     if isinstance(nhs, str) and len(nhs) == 10 and nhs.isdigit() and not nhs_number_is_valid(nhs):
-        yield Violation("$.resident.nhsNumber", f"{nhs} fails the NHS number check digit (modulus 11)",
-                        "nhs-number")
+        yield Violation(
+            "$.resident.nhsNumber", f"{nhs} fails the NHS number check digit (modulus 11)", "nhs-number"
+        )
     if not nhs:
         for field in ("localId", "nhsNumberUnavailableReason"):
             if not resident.get(field):
-                yield Violation(f"$.resident.{field}", "is required when the NHS number is unknown",
-                                "resident-identity")
+                yield Violation(
+                    f"$.resident.{field}", "is required when the NHS number is unknown", "resident-identity"
+                )
     elif resident.get("nhsNumberUnavailableReason"):
-        yield Violation("$.resident.nhsNumberUnavailableReason",
-                        "must not be given together with an NHS number", "resident-identity")
+        yield Violation(
+            "$.resident.nhsNumberUnavailableReason",
+            "must not be given together with an NHS number",
+            "resident-identity",
+        )
 
 
 def _rule_time_critical(s: Json, now: datetime) -> Iterator[Violation]:
     for i, med in enumerate(s.get("medications") or []):
         if isinstance(med, dict) and med.get("timeCritical") is True and not med.get("lastDoseGiven"):
-            yield Violation(f"$.medications[{i}].lastDoseGiven",
-                            "is required for a time-critical medicine (when was the last dose given?)",
-                            "time-critical")
+            yield Violation(
+                f"$.medications[{i}].lastDoseGiven",
+                "is required for a time-critical medicine (when was the last dose given?)",
+                "time-critical",
+            )
 
 
 def _rule_allergies(s: Json, now: datetime) -> Iterator[Violation]:
     has_allergies = bool(s.get("allergies"))
     if has_allergies and s.get("noKnownAllergies"):
-        yield Violation("$.noKnownAllergies", "cannot be true when allergies are listed: give one or the other",
-                        "allergies")
+        yield Violation(
+            "$.noKnownAllergies",
+            "cannot be true when allergies are listed: give one or the other",
+            "allergies",
+        )
     elif not has_allergies and not s.get("noKnownAllergies"):
         yield Violation("$.allergies", "list the allergies, or set noKnownAllergies: true", "allergies")
 
@@ -187,16 +203,22 @@ def _rule_allergies(s: Json, now: datetime) -> Iterator[Violation]:
 def _rule_resuscitation(s: Json, now: datetime) -> Iterator[Violation]:
     resus = s.get("resuscitation") or {}
     if resus.get("decision") in ("dnacpr", "for-cpr") and not resus.get("recordedAt"):
-        yield Violation("$.resuscitation.recordedAt", "is required: a resuscitation decision must carry its date",
-                        "resuscitation")
+        yield Violation(
+            "$.resuscitation.recordedAt",
+            "is required: a resuscitation decision must carry its date",
+            "resuscitation",
+        )
 
 
 def _rule_consent(s: Json, now: datetime) -> Iterator[Violation]:
     if (s.get("consentToShare") or {}).get("by") == "lpa" and not any(
         isinstance(c, dict) and c.get("lastingPowerOfAttorney") for c in s.get("contacts") or []
     ):
-        yield Violation("$.consentToShare.by",
-                        "consent by 'lpa' needs a contact with lastingPowerOfAttorney: true", "consent")
+        yield Violation(
+            "$.consentToShare.by",
+            "consent by 'lpa' needs a contact with lastingPowerOfAttorney: true",
+            "consent",
+        )
 
 
 def _rule_belongings(s: Json, now: datetime) -> Iterator[Violation]:
@@ -205,9 +227,12 @@ def _rule_belongings(s: Json, now: datetime) -> Iterator[Violation]:
         if isinstance(item, dict) and isinstance(item.get("item"), str):
             key = item["item"].casefold()
             if key in seen:
-                yield Violation(f"$.belongings[{i}].item",
-                                f"repeats belongings[{seen[key]}]: give each item a distinct name "
-                                "(use quantity for several of the same)", "belongings")
+                yield Violation(
+                    f"$.belongings[{i}].item",
+                    f"repeats belongings[{seen[key]}]: give each item a distinct name "
+                    "(use quantity for several of the same)",
+                    "belongings",
+                )
             seen.setdefault(key, i)
 
 
@@ -225,20 +250,39 @@ def _rule_organisations(s: Json, now: datetime) -> Iterator[Violation]:
     home = s.get("careHome") or {}
     dest = (s.get("transfer") or {}).get("destination") or {}
     if home.get("odsCode") and home.get("odsCode") == dest.get("odsCode"):
-        yield Violation("$.transfer.destination.odsCode", "is the care home's own ODS code: give the hospital's",
-                        "organisations")
-    names: dict[str, tuple[str, str]] = {}
-    for path, org in (("$.careHome", home), ("$.resident.gp", (s.get("resident") or {}).get("gp") or {}),
-                      ("$.transfer.destination", dest)):
+        yield Violation(
+            "$.transfer.destination.odsCode",
+            "is the care home's own ODS code: give the hospital's",
+            "organisations",
+        )
+    names: dict[Any, tuple[str, Any]] = {}
+    for path, org in (
+        ("$.careHome", home),
+        ("$.resident.gp", (s.get("resident") or {}).get("gp") or {}),
+        ("$.transfer.destination", dest),
+    ):
         code, name = org.get("odsCode"), org.get("name")
         if code in names and names[code][1] != name:
-            yield Violation(f"{path}.name", f"ODS code {code} is named {names[code][1]!r} at {names[code][0]}: "
-                            "one organisation, one name", "organisations")
+            yield Violation(
+                f"{path}.name",
+                f"ODS code {code} is named {names[code][1]!r} at {names[code][0]}: "
+                "one organisation, one name",
+                "organisations",
+            )
         names.setdefault(code, (path, name))
 
 
-_SUMMARY_RULES = (_rule_identity, _rule_organisations, _rule_time_critical, _rule_allergies, _rule_resuscitation, _rule_consent,
-                  _rule_belongings, _rule_not_future, _rule_codes)
+_SUMMARY_RULES = (
+    _rule_identity,
+    _rule_organisations,
+    _rule_time_critical,
+    _rule_allergies,
+    _rule_resuscitation,
+    _rule_consent,
+    _rule_belongings,
+    _rule_not_future,
+    _rule_codes,
+)
 
 
 def _apply_rules(rules: Iterable[Any], data: Json, flagged: set[str], *args: Any) -> list[Violation]:
@@ -257,10 +301,16 @@ def _rule_discharge_time(d: Json, summary: Json | None, now: datetime) -> Iterat
     if isinstance(discharged, str) and _is_future(discharged, now):
         yield Violation("$.dischargedAt", f"is in the future ({discharged})", "not-future")
     departed = (summary or {}).get("transfer", {}).get("departedAt")
-    if isinstance(discharged, str) and isinstance(departed, str) and \
-            parse_instant(discharged) <= parse_instant(departed):
-        yield Violation("$.dischargedAt", f"{discharged} is not after the transfer departed ({departed})",
-                        "discharge-after-transfer")
+    if (
+        isinstance(discharged, str)
+        and isinstance(departed, str)
+        and parse_instant(discharged) <= parse_instant(departed)
+    ):
+        yield Violation(
+            "$.dischargedAt",
+            f"{discharged} is not after the transfer departed ({departed})",
+            "discharge-after-transfer",
+        )
 
 
 def _rule_discharge_codes(d: Json, summary: Json | None, now: datetime) -> Iterator[Violation]:
@@ -271,22 +321,34 @@ def _rule_discharge_matches(d: Json, summary: Json | None, now: datetime) -> Ite
     if summary is None:
         return
     if d.get("bagNumber") != summary.get("bagNumber"):
-        yield Violation("$.bagNumber", f"{d.get('bagNumber')!r} is not the bag that went out "
-                        f"({summary.get('bagNumber')!r})", "same-bag")
+        yield Violation(
+            "$.bagNumber",
+            f"{d.get('bagNumber')!r} is not the bag that went out ({summary.get('bagNumber')!r})",
+            "same-bag",
+        )
     sent = {b["item"].casefold() for b in summary.get("belongings") or []}
     for i, back in enumerate(d.get("belongingsReturned") or []):
-        if isinstance(back, dict) and isinstance(back.get("item"), str) and back["item"].casefold() not in sent:
-            yield Violation(f"$.belongingsReturned[{i}].item",
-                            f"{back['item']!r} did not go out in this bag", "belongings")
+        if (
+            isinstance(back, dict)
+            and isinstance(back.get("item"), str)
+            and back["item"].casefold() not in sent
+        ):
+            yield Violation(
+                f"$.belongingsReturned[{i}].item",
+                f"{back['item']!r} did not go out in this bag",
+                "belongings",
+            )
     on_meds = {m["code"]["code"] for m in summary.get("medications") or []}
     for i, change in enumerate(d.get("medicationChanges") or []):
         if not isinstance(change, dict) or change.get("change") == "started":
             continue
         code = (change.get("code") or {}).get("code")
         if code not in on_meds:
-            yield Violation(f"$.medicationChanges[{i}].code",
-                            f"{code!r} is not one of the resident's medicines, so it cannot be "
-                            f"{change.get('change')}", "medication-change")
+            yield Violation(
+                f"$.medicationChanges[{i}].code",
+                f"{code!r} is not one of the resident's medicines, so it cannot be {change.get('change')}",
+                "medication-change",
+            )
 
 
 _DISCHARGE_RULES = (_rule_discharge_time, _rule_discharge_codes, _rule_discharge_matches)
@@ -301,8 +363,9 @@ def summary_violations(data: Any, *, now: datetime | None = None) -> list[Violat
     return found
 
 
-def discharge_violations(data: Any, summary: Json | None = None, *, now: datetime | None = None
-                         ) -> list[Violation]:
+def discharge_violations(
+    data: Any, summary: Json | None = None, *, now: datetime | None = None
+) -> list[Violation]:
     """Every way ``data`` breaks the discharge contract, checked against the summary that went out."""
     found = list(_schema_violations(DISCHARGE_SCHEMA, data))
     if isinstance(data, dict):
@@ -320,8 +383,9 @@ def check_summary(data: Any, *, source: str | None = None, now: datetime | None 
     return data
 
 
-def check_discharge(data: Any, summary: Json | None = None, *, source: str | None = None,
-                    now: datetime | None = None) -> Json:
+def check_discharge(
+    data: Any, summary: Json | None = None, *, source: str | None = None, now: datetime | None = None
+) -> Json:
     """Return ``data`` when it is a valid discharge for ``summary``; raise ContractError otherwise."""
     violations = discharge_violations(data, summary, now=now)
     if violations:
@@ -334,5 +398,5 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
     """Read a JSON input file with a size limit, UTF-8 only, errors naming the file."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputTooLarge(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit for one input file")
+        raise InputTooLargeError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit for one input file")
     return loads(path.read_bytes(), source=str(path))

@@ -32,7 +32,9 @@ def reconcile_belongings(summary: Json, discharge: Json) -> tuple[dict[str, str]
     return statuses, notes
 
 
-def _medications_after(ctx: TransferContext, discharge: Json, org_ref: Json) -> tuple[list[Json], list[list[str]]]:
+def _medications_after(
+    ctx: TransferContext, discharge: Json, org_ref: Json
+) -> tuple[list[Json], list[list[str]]]:
     """MedicationStatements after discharge: the outbound ones with changes applied, plus those started."""
     changes: dict[str, Json] = {}
     for change in discharge["medicationChanges"]:
@@ -41,9 +43,20 @@ def _medications_after(ctx: TransferContext, discharge: Json, org_ref: Json) -> 
     meds = ctx.summary["medications"]
     started = [c for c in discharge["medicationChanges"] if c["change"] == "started"]
     plan = [(m, k, changes.get(m["code"]["code"])) for m, k in zip(meds, occurrence_keys(meds), strict=True)]
-    plan += [({"code": c["code"], "dose": c.get("dose") or "as directed", "status": "active",
-               "timeCritical": False, "sentInBag": False}, f"started:{k}", c)
-             for c, k in zip(started, occurrence_keys(started), strict=True)]
+    plan += [
+        (
+            {
+                "code": c["code"],
+                "dose": c.get("dose") or "as directed",
+                "status": "active",
+                "timeCritical": False,
+                "sentInBag": False,
+            },
+            f"started:{k}",
+            c,
+        )
+        for c, k in zip(started, occurrence_keys(started), strict=True)
+    ]
     for med, key, change in plan:
         if change and change["change"] == "started" and not key.startswith("started:"):
             change = None  # the same medicine restarted is a new statement; the old one stays as it was
@@ -51,26 +64,39 @@ def _medications_after(ctx: TransferContext, discharge: Json, org_ref: Json) -> 
         status = "stopped" if kind == "stopped" else med["status"]
         after = {**med, "dose": change["dose"]} if change and change.get("dose") else med
         sid = ctx.scoped_id("MedicationStatement", key)
-        extensions = [ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
-                      ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"]),
-                      ext(vocab.EXT_MEDICATION_CHANGE, valueCode=kind)]
+        extensions = [
+            ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
+            ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"]),
+            ext(vocab.EXT_MEDICATION_CHANGE, valueCode=kind),
+        ]
         reason = change["reason"] if change else None
-        refs.append(ctx.add_scoped(compact({
-            "resourceType": "MedicationStatement",
-            "id": sid,
-            "meta": profile("RedBagMedicationStatement"),
-            "text": text(div(para(medication_line(after)), para(vocab.MEDICATION_CHANGES[kind], "On discharge"),
-                             para(reason, "Reason") if reason else "")),
-            "extension": extensions,
-            "identifier": [ctx.resource_identifier(sid)],
-            "status": status,
-            "statusReason": [concept(text=reason)] if reason else None,
-            "medicationCodeableConcept": concept(input_code(med["code"])),
-            "subject": ctx.patient_ref(),
-            "dateAsserted": discharge["dischargedAt"],
-            "informationSource": org_ref,
-            "dosage": [dosage(after)],
-        })))
+        refs.append(
+            ctx.add_scoped(
+                compact(
+                    {
+                        "resourceType": "MedicationStatement",
+                        "id": sid,
+                        "meta": profile("RedBagMedicationStatement"),
+                        "text": text(
+                            div(
+                                para(medication_line(after)),
+                                para(vocab.MEDICATION_CHANGES[kind], "On discharge"),
+                                para(reason, "Reason") if reason else "",
+                            )
+                        ),
+                        "extension": extensions,
+                        "identifier": [ctx.resource_identifier(sid)],
+                        "status": status,
+                        "statusReason": [concept(text=reason)] if reason else None,
+                        "medicationCodeableConcept": concept(input_code(med["code"])),
+                        "subject": ctx.patient_ref(),
+                        "dateAsserted": discharge["dischargedAt"],
+                        "informationSource": org_ref,
+                        "dosage": [dosage(after)],
+                    }
+                )
+            )
+        )
         rows.append([med["code"]["display"], vocab.MEDICATION_CHANGES[kind], after["dose"], reason or ""])
     return refs, rows
 
@@ -80,20 +106,30 @@ def _diagnoses(ctx: TransferContext, discharge: Json) -> list[Json]:
     items = discharge.get("diagnoses") or []
     for item, key in zip(items, occurrence_keys(items), strict=True):
         rid = ctx.scoped_id("Condition", f"diagnosis:{key}")
-        refs.append(ctx.add_scoped({
-            "resourceType": "Condition",
-            "id": rid,
-            "meta": profile("RedBagCondition"),
-            "text": text(div(para(f"{item['code']['display']} ({item['status']})", "Diagnosed in hospital"))),
-            "identifier": [ctx.resource_identifier(rid)],
-            "clinicalStatus": concept((vocab.CONDITION_CLINICAL, item["status"], item["status"].capitalize())),
-            "verificationStatus": concept((vocab.CONDITION_VERIFICATION, "confirmed", "Confirmed")),
-            "category": [concept((vocab.CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"))],
-            "code": concept(input_code(item["code"])),
-            "subject": ctx.patient_ref(),
-            "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
-            "recordedDate": discharge["dischargedAt"],
-        }))
+        refs.append(
+            ctx.add_scoped(
+                {
+                    "resourceType": "Condition",
+                    "id": rid,
+                    "meta": profile("RedBagCondition"),
+                    "text": text(
+                        div(para(f"{item['code']['display']} ({item['status']})", "Diagnosed in hospital"))
+                    ),
+                    "identifier": [ctx.resource_identifier(rid)],
+                    "clinicalStatus": concept(
+                        (vocab.CONDITION_CLINICAL, item["status"], item["status"].capitalize())
+                    ),
+                    "verificationStatus": concept((vocab.CONDITION_VERIFICATION, "confirmed", "Confirmed")),
+                    "category": [
+                        concept((vocab.CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"))
+                    ],
+                    "code": concept(input_code(item["code"])),
+                    "subject": ctx.patient_ref(),
+                    "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
+                    "recordedDate": discharge["dischargedAt"],
+                }
+            )
+        )
     return refs
 
 
@@ -101,21 +137,25 @@ def _follow_up(ctx: TransferContext, discharge: Json, hospital_ref: Json, org_re
     refs = []
     for i, action in enumerate(discharge.get("followUp") or []):
         rid = ctx.scoped_id("Task", f"follow-up:{i}")
-        refs.append(ctx.add_scoped({
-            "resourceType": "Task",
-            "id": rid,
-            "meta": profile("RedBagFollowUpTask"),
-            "text": text(div(para(action, "Follow-up"))),
-            "identifier": [ctx.resource_identifier(rid)],
-            "status": "requested",
-            "intent": "plan",
-            "description": action,
-            "for": ctx.patient_ref(),
-            "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
-            "authoredOn": discharge["dischargedAt"],
-            "requester": hospital_ref,
-            "owner": org_ref,
-        }))
+        refs.append(
+            ctx.add_scoped(
+                {
+                    "resourceType": "Task",
+                    "id": rid,
+                    "meta": profile("RedBagFollowUpTask"),
+                    "text": text(div(para(action, "Follow-up"))),
+                    "identifier": [ctx.resource_identifier(rid)],
+                    "status": "requested",
+                    "intent": "plan",
+                    "description": action,
+                    "for": ctx.patient_ref(),
+                    "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
+                    "authoredOn": discharge["dischargedAt"],
+                    "requester": hospital_ref,
+                    "owner": org_ref,
+                }
+            )
+        )
     return refs
 
 
@@ -124,29 +164,47 @@ def _finished_encounter(ctx: TransferContext, discharge: Json, loc_ref: Json, ho
     dest = discharge["dischargeDestination"]
     home = dest["odsCode"] == s["careHome"]["odsCode"]
     _, code, display = admission_source(s)
-    disposition = concept((vocab.UKCORE_DISCHARGE_DEST, code, display) if home else None,
-                          f"{dest['name']} ({dest['odsCode']})")
+    disposition = concept(
+        (vocab.UKCORE_DISCHARGE_DEST, code, display) if home else None, f"{dest['name']} ({dest['odsCode']})"
+    )
     rid = ctx.scoped_id("Encounter")
     reason = concept(input_code(t["reasonCode"]) if t.get("reasonCode") else None, t["reason"])
-    return ctx.add_scoped(compact({
-        "resourceType": "Encounter",
-        "id": rid,
-        "meta": profile("RedBagTransferEncounter"),
-        "text": text(div(para(t["reason"], "Reason for transfer"), para(t["departedAt"], "Left the care home"),
-                         para(discharge["dischargedAt"], "Discharged"),
-                         para(f"{dest['name']} ({dest['odsCode']})", "Discharged to"))),
-        "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
-        "status": "finished",
-        "class": {"system": vocab.ENCOUNTER_EMERGENCY[0], "code": vocab.ENCOUNTER_EMERGENCY[1],
-                  "display": vocab.ENCOUNTER_EMERGENCY[2]},
-        "subject": ctx.patient_ref(),
-        "period": {"start": t["departedAt"], "end": discharge["dischargedAt"]},
-        "reasonCode": [reason],
-        "hospitalization": compact({"origin": loc_ref, "admitSource": concept(admission_source(s)),
-                                    "destination": loc_ref if home else None,
-                                    "dischargeDisposition": disposition}),
-        "serviceProvider": hospital_ref,
-    }))
+    return ctx.add_scoped(
+        compact(
+            {
+                "resourceType": "Encounter",
+                "id": rid,
+                "meta": profile("RedBagTransferEncounter"),
+                "text": text(
+                    div(
+                        para(t["reason"], "Reason for transfer"),
+                        para(t["departedAt"], "Left the care home"),
+                        para(discharge["dischargedAt"], "Discharged"),
+                        para(f"{dest['name']} ({dest['odsCode']})", "Discharged to"),
+                    )
+                ),
+                "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
+                "status": "finished",
+                "class": {
+                    "system": vocab.ENCOUNTER_EMERGENCY[0],
+                    "code": vocab.ENCOUNTER_EMERGENCY[1],
+                    "display": vocab.ENCOUNTER_EMERGENCY[2],
+                },
+                "subject": ctx.patient_ref(),
+                "period": {"start": t["departedAt"], "end": discharge["dischargedAt"]},
+                "reasonCode": [reason],
+                "hospitalization": compact(
+                    {
+                        "origin": loc_ref,
+                        "admitSource": concept(admission_source(s)),
+                        "destination": loc_ref if home else None,
+                        "dischargeDisposition": disposition,
+                    }
+                ),
+                "serviceProvider": hospital_ref,
+            }
+        )
+    )
 
 
 def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
@@ -162,40 +220,82 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
     encounter_ref = _finished_encounter(ctx, discharge, loc_ref, hospital_ref)
     med_refs, med_rows = _medications_after(ctx, discharge, hospital_ref)
     med_table = div(table(("Medicine", "Change", "Dose", "Reason"), med_rows))
-    med_list = add_list(ctx, "medications", vocab.LIST_MEDICATIONS, "Medications on discharge", med_refs,
-                        med_table, profile_name="RedBagMedicationList",
-                        empty_reason=(vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known"))
+    med_list = add_list(
+        ctx,
+        "medications",
+        vocab.LIST_MEDICATIONS,
+        "Medications on discharge",
+        med_refs,
+        med_table,
+        profile_name="RedBagMedicationList",
+        empty_reason=(vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known"),
+    )
     diagnosis_refs = _diagnoses(ctx, discharge)
     follow_refs = _follow_up(ctx, discharge, hospital_ref, org_ref)
     statuses, notes = reconcile_belongings(summary, discharge)
     belongings_ref = add_belongings(ctx, key="belongings-returned", statuses=statuses, notes=notes)
-    add_task(ctx, encounter_ref, org_ref, hospital_ref, status="completed", business_status="returned",
-             when=discharge["dischargedAt"])
-    add_provenance(ctx, [encounter_ref, patient_ref], hospital_ref, key="returned", who=hospital_ref,
-                   recorded=discharge["dischargedAt"], activity="discharged")
+    add_task(
+        ctx,
+        encounter_ref,
+        org_ref,
+        hospital_ref,
+        status="completed",
+        business_status="returned",
+        when=discharge["dischargedAt"],
+    )
+    add_provenance(
+        ctx,
+        [encounter_ref, patient_ref],
+        hospital_ref,
+        key="returned",
+        who=hospital_ref,
+        recorded=discharge["dischargedAt"],
+        activity="discharged",
+    )
 
     missing = [item for item, status in statuses.items() if status == "missing"]
-    discharge_story = [para(discharge["dischargeSummary"], "Discharge summary"),
-                       para(discharge["dischargedAt"], "Discharged"),
-                       para(f"{dest['name']} ({dest['odsCode']})", "Discharged to")]
+    discharge_story = [
+        para(discharge["dischargeSummary"], "Discharge summary"),
+        para(discharge["dischargedAt"], "Discharged"),
+        para(f"{dest['name']} ({dest['odsCode']})", "Discharged to"),
+    ]
     if missing:
         discharge_story.append(para(", ".join(missing), "MISSING BELONGINGS"))
     diagnoses = discharge.get("diagnoses") or []
     nil = (vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known")
-    belongings_div = next(e.resource["text"]["div"] for e in ctx.entries if e.full_url == belongings_ref["reference"])
+    belongings_div = ctx.narrative_of(belongings_ref)
     sections = [
         section("discharge", div(*discharge_story), [encounter_ref]),
         section("medication-changes", med_table, [med_list]),
-        section("diagnoses", div(table(("Diagnosis", "Status"), [(d["code"]["display"], d["status"])
-                                                                  for d in diagnoses])) if diagnoses
-                else div(para("No new diagnoses.")), diagnosis_refs, empty_reason=nil),
-        section("follow-up", div(bullets(discharge["followUp"])) if discharge.get("followUp")
-                else div(para("No follow-up actions.")), follow_refs, empty_reason=nil),
+        section(
+            "diagnoses",
+            div(table(("Diagnosis", "Status"), [(d["code"]["display"], d["status"]) for d in diagnoses]))
+            if diagnoses
+            else div(para("No new diagnoses.")),
+            diagnosis_refs,
+            empty_reason=nil,
+        ),
+        section(
+            "follow-up",
+            div(bullets(discharge["followUp"]))
+            if discharge.get("followUp")
+            else div(para("No follow-up actions.")),
+            follow_refs,
+            empty_reason=nil,
+        ),
         section("belongings-returned", belongings_div, [belongings_ref]),
     ]
     name = full_name(summary["resident"]["name"])
-    comp = composition(ctx, sections, key="discharge", doc_type=vocab.DISCHARGE_SUMMARY,
-                       title=f"Red Bag return: discharge summary for {name}", date=discharge["dischargedAt"],
-                       author=hospital_ref)
-    return (document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"]),
-            transaction_bundle(ctx, comp, key="discharge"))
+    comp = composition(
+        ctx,
+        sections,
+        key="discharge",
+        doc_type=vocab.DISCHARGE_SUMMARY,
+        title=f"Red Bag return: discharge summary for {name}",
+        date=discharge["dischargedAt"],
+        author=hospital_ref,
+    )
+    return (
+        document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"]),
+        transaction_bundle(ctx, comp, key="discharge"),
+    )

@@ -5,15 +5,18 @@ Every piece of text passes through :func:`esc`; markup is assembled from fixed t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from html import escape
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def esc(text: object) -> str:
     """Escape text for XHTML content and attribute values."""
-    return escape(str(text), quote=True)
+    value = str(text)
+    return escape(value, quote=True) if _SPECIAL.search(value) else value
 
 
 def div(*blocks: str) -> str:
@@ -30,8 +33,9 @@ def para(text: str, label: str | None = None) -> str:
 def table(headers: Sequence[str], rows: Iterable[Sequence[str | None]]) -> str:
     """A table with a header row; ``None`` cells show as empty."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c) if c is not None else ''}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(c) if c is not None else ''}</td>" for c in row) + "</tr>" for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -79,7 +79,9 @@ class DocumentReader:
         out = []
         for r in self.section(key):
             if r.get("resourceType") == "List":
-                out += [self.resolve(e["item"]) for e in r.get("entry") or [] if "reference" in e.get("item", {})]
+                out += [
+                    self.resolve(e["item"]) for e in r.get("entry") or [] if "reference" in e.get("item", {})
+                ]
         return out
 
     def of_type(self, resource_type: str) -> Iterator[Json]:
@@ -113,7 +115,10 @@ def _phone(resource: Json) -> str | None:
 
 
 def _ods(org: Json) -> str:
-    return next(i["value"] for i in org.get("identifier") or [] if i.get("system") == vocab.ODS_ORGANIZATION)
+    code: str = next(
+        i["value"] for i in org.get("identifier") or [] if i.get("system") == vocab.ODS_ORGANIZATION
+    )
+    return code
 
 
 def _organisation(org: Json) -> Json:
@@ -223,8 +228,11 @@ def _allergy(a: Json) -> Json:
 def _belonging(entry: Json) -> Json:
     detail = _ext(entry, vocab.EXT_BELONGING) or {}
     parts = {e["url"]: e for e in detail.get("extension") or []}
-    out: Json = {"item": entry["item"]["display"], "kind": parts["kind"]["valueCoding"]["code"],
-                 "quantity": parts["quantity"]["valueInteger"]}
+    out: Json = {
+        "item": entry["item"]["display"],
+        "kind": parts["kind"]["valueCoding"]["code"],
+        "quantity": parts["quantity"]["valueInteger"],
+    }
     if "note" in parts:
         out["note"] = parts["note"]["valueString"]
     return out
@@ -239,8 +247,11 @@ def document_to_summary(bundle: Json) -> Json:
     encounter = reader.resolve(comp["encounter"])
     location = reader.resolve(encounter["hospitalization"]["origin"])
 
-    home: Json = {"odsCode": _ods(home_org), "name": home_org["name"],
-                  "type": _HOME_TYPES[next(iter(_codes(location["type"][0])))]}
+    home: Json = {
+        "odsCode": _ods(home_org),
+        "name": home_org["name"],
+        "type": _HOME_TYPES[next(iter(_codes(location["type"][0])))],
+    }
     operator = _ext(location, vocab.EXT_CARE_HOME_OPERATOR)
     if operator:
         home["operator"] = operator["valueCode"]

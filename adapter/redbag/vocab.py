@@ -18,7 +18,9 @@ UKCORE_HEADINGS: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-RecordStanda
 UKCORE_ADMIT_SOURCE: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-SourceOfAdmissionEngland"
 UKCORE_DISCHARGE_DEST: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeDestinationEngland"
 UKCORE_LOCATION_TYPE: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-EncounterLocationTypeEngland"
-UKCORE_NHS_VERIFICATION: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"
+UKCORE_NHS_VERIFICATION: Final = (
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"
+)
 UKCORE_NHS_UNAVAILABLE: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberUnavailableReason"
 V3_ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V3_ROLE_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
@@ -121,22 +123,42 @@ ROLE_LPA = (V3_ROLE_CODE, "HPOWATT", "healthcare power of attorney")
 SECTIONS: dict[str, tuple[str, str, str, str]] = {
     "transfer": (UKCORE_HEADINGS, "reason-for-admission", "Reason for admission", "Reason for transfer"),
     "resuscitation": (RB_SECTION, "resuscitation", "Resuscitation decision", "Resuscitation decision"),
-    "allergies": (UKCORE_HEADINGS, "allergies-and-adverse-reaction", "Allergies and adverse reaction",
-                  "Allergies"),
-    "medications": (UKCORE_HEADINGS, "medications-and-medical-devices", "Medications and medical devices",
-                    "Medicines"),
+    "allergies": (
+        UKCORE_HEADINGS,
+        "allergies-and-adverse-reaction",
+        "Allergies and adverse reaction",
+        "Allergies",
+    ),
+    "medications": (
+        UKCORE_HEADINGS,
+        "medications-and-medical-devices",
+        "Medications and medical devices",
+        "Medicines",
+    ),
     "problems": (UKCORE_HEADINGS, "problems", "Problems", "Conditions"),
     "observations": (UKCORE_HEADINGS, "observations", "Observations", "Observations"),
-    "baseline": (UKCORE_HEADINGS, "individual-requirements", "Individual requirements",
-                 "When I am well (baseline)"),
+    "baseline": (
+        UKCORE_HEADINGS,
+        "individual-requirements",
+        "Individual requirements",
+        "When I am well (baseline)",
+    ),
     "about-me": (RB_SECTION, "about-me", "About me", "About me"),
     "contacts": (RB_SECTION, "contacts", "Contacts", "Contacts"),
-    "consent": (UKCORE_HEADINGS, "consent-for-information-sharing", "Consent for information sharing",
-                "Consent to share"),
+    "consent": (
+        UKCORE_HEADINGS,
+        "consent-for-information-sharing",
+        "Consent for information sharing",
+        "Consent to share",
+    ),
     "belongings": (RB_SECTION, "belongings", "Belongings", "Belongings"),
     "discharge": (UKCORE_HEADINGS, "discharge-details", "Discharge details", "Discharge"),
-    "medication-changes": (UKCORE_HEADINGS, "medications-and-medical-devices",
-                           "Medications and medical devices", "Medication changes"),
+    "medication-changes": (
+        UKCORE_HEADINGS,
+        "medications-and-medical-devices",
+        "Medications and medical devices",
+        "Medication changes",
+    ),
     "diagnoses": (UKCORE_HEADINGS, "diagnoses", "Diagnoses", "Diagnoses"),
     "follow-up": (UKCORE_HEADINGS, "plan-and-requested-actions", "Plan and requested actions", "Follow-up"),
     "belongings-returned": (RB_SECTION, "belongings-returned", "Belongings returned", "Belongings returned"),

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from adapter.errors import ContractError, EncodingError, InputError, InputTooLarge
+from adapter.errors import ContractError, EncodingError, InputError, InputTooLargeError
 from adapter.redbag import check_discharge, check_summary, discharge_violations, summary_violations
 from adapter.redbag.contract import read_json_file
 
@@ -37,8 +37,21 @@ def test_invalid_nhs_number_is_named(summary: dict[str, Any]) -> None:
     assert "modulus 11" in paths(summary)["$.resident.nhsNumber"]
 
 
-@pytest.mark.parametrize("section", ["careHome", "resident", "contacts", "transfer", "baseline", "medications",
-                                     "resuscitation", "belongings", "consentToShare", "author"])
+@pytest.mark.parametrize(
+    "section",
+    [
+        "careHome",
+        "resident",
+        "contacts",
+        "transfer",
+        "baseline",
+        "medications",
+        "resuscitation",
+        "belongings",
+        "consentToShare",
+        "author",
+    ],
+)
 def test_missing_required_section(summary: dict[str, Any], section: str) -> None:
     del summary[section]
     assert paths(summary)[f"$.{section}"] == "is required"
@@ -96,16 +109,25 @@ def test_all_violations_at_once(summary: dict[str, Any]) -> None:
     with pytest.raises(ContractError) as info:
         check_summary(summary, source="x.json", now=NOW)
     found = {v.path for v in info.value.violations}
-    assert found == {"$.resident.nhsNumber", "$.careHome.odsCode", "$.unexpected", "$.belongings[2].item",
-                     "$.medications[0].code.code"}
+    assert found == {
+        "$.resident.nhsNumber",
+        "$.careHome.odsCode",
+        "$.unexpected",
+        "$.belongings[2].item",
+        "$.medications[0].code.code",
+    }
     assert str(info.value).startswith("x.json: 5 contract violation(s)")
 
 
 def test_discharge_must_follow_transfer(summary: dict[str, Any]) -> None:
-    discharge = {"bagNumber": summary["bagNumber"], "dischargedAt": "2025-10-26T01:00:00+00:00",
-                 "dischargeDestination": {"odsCode": "VN4R7", "name": "Beech House"},
-                 "dischargeSummary": "Home.", "medicationChanges": [],
-                 "belongingsReturned": [{"item": "Spare glasses", "status": "returned"}]}
+    discharge = {
+        "bagNumber": summary["bagNumber"],
+        "dischargedAt": "2025-10-26T01:00:00+00:00",
+        "dischargeDestination": {"odsCode": "VN4R7", "name": "Beech House"},
+        "dischargeSummary": "Home.",
+        "medicationChanges": [],
+        "belongingsReturned": [{"item": "Spare glasses", "status": "returned"}],
+    }
     found = {v.path: v.message for v in discharge_violations(discharge, summary, now=NOW)}
     assert "not after the transfer departed" in found["$.dischargedAt"]
     assert "did not go out" in found["$.belongingsReturned[0].item"]
@@ -134,5 +156,5 @@ def test_fifty_megabyte_file_is_rejected_by_size(tmp_path: Path) -> None:
         f.write(b'{"padding": "')
         f.write(b"x" * (50 * 1024 * 1024))
         f.write(b'"}')
-    with pytest.raises(InputTooLarge, match=r"big\.json: 52,428,815 bytes is over the 10,485,760-byte limit"):
+    with pytest.raises(InputTooLargeError, match=r"big\.json: 52,428,815 bytes is over the 10,485,760-byte limit"):
         read_json_file(big)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from adapter.redbag.identifiers import nhs_number_is_valid, ods_code_is_valid, sctid_problem, verhoeff_is_valid
+from adapter.redbag.identifiers import (
+    nhs_number_is_valid,
+    ods_code_is_valid,
+    sctid_problem,
+    verhoeff_is_valid,
+)
 
 
 @pytest.mark.parametrize("number", ["9434765919", "9000000009", "4010232137"])
@@ -12,13 +17,16 @@ def test_valid_nhs_numbers(number: str) -> None:
     assert nhs_number_is_valid(number)
 
 
-@pytest.mark.parametrize("number", ["9434765918", "943476591", "94347659190", "943476591X", "1000000010",
-                                    "٩٤٣٤٧٦٥٩١٩"])
+@pytest.mark.parametrize(
+    "number", ["9434765918", "943476591", "94347659190", "943476591X", "1000000010", "٩٤٣٤٧٦٥٩١٩"]
+)
 def test_invalid_nhs_numbers(number: str) -> None:
     assert not nhs_number_is_valid(number)
 
 
-@pytest.mark.parametrize("code", ["716186003", "450476008", "322236009", "39732411000001106", "1102411000000102"])
+@pytest.mark.parametrize(
+    "code", ["716186003", "450476008", "322236009", "39732411000001106", "1102411000000102"]
+)
 def test_real_concept_ids_pass(code: str) -> None:
     assert sctid_problem(code) is None
 
