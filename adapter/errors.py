@@ -7,9 +7,12 @@
     │   ├── ContractError            resident summary / discharge breaks the contract (all violations)
     │   ├── InputTooLargeError            a file or body over the size limit
     │   └── EncodingError            bytes that are not UTF-8 (or not decodable)
+    ├── CompletenessError            an input item is missing from the output (hazard H1): never a warning
     ├── MappingError                 a mapping file or CSV layout is unusable (before any row is read)
     ├── PackageError                 FHIR definitions missing from the package cache
     ├── ValidationSetupError         a profile or definition cannot be loaded
+    ├── ConfigError                  settings that cannot work (bad URL, no API keys, unreadable keys file)
+    ├── StoreError                   the transfer outbox failed (its own subtree lives in adapter.store)
     └── FhirClientError              raised by adapter.client (its own subtree lives there)
 
 Every error has a stable ``code`` and a message that names the file, row, field or FHIRPath
@@ -70,6 +73,17 @@ class EncodingError(InputError):
     code = "encoding"
 
 
+class CompletenessError(RedbagError):
+    """An item of the input (medicine, allergy, condition, belonging, ...) is absent from the output."""
+
+    code = "incomplete"
+
+    def __init__(self, gaps: list[str], source: str | None = None) -> None:
+        self.gaps = gaps
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}output is incomplete: " + "; ".join(gaps))
+
+
 class MappingError(RedbagError):
     """A mapping or source layout cannot be used (missing file, missing column, bad mapping spec)."""
 
@@ -86,6 +100,18 @@ class ValidationSetupError(RedbagError):
     """A profile, ValueSet or other definition cannot be loaded."""
 
     code = "validation-setup"
+
+
+class ConfigError(RedbagError):
+    """Settings that cannot work: names the environment variable or file at fault."""
+
+    code = "config"
+
+
+class StoreError(RedbagError):
+    """Base of the transfer outbox's errors (see adapter.store.errors)."""
+
+    code = "store"
 
 
 class FhirClientError(RedbagError):

@@ -22,7 +22,7 @@ from referencing import Registry, Resource
 from adapter.errors import ContractError, InputTooLargeError, Violation
 from adapter.fhir.jsonio import loads
 from adapter.redbag import vocab
-from adapter.redbag.identifiers import nhs_number_is_valid, sctid_problem
+from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, sctid_problem
 
 SUMMARY_SCHEMA = "resident-summary.schema.json"
 DISCHARGE_SCHEMA = "discharge.schema.json"
@@ -71,6 +71,33 @@ def json_path(parts: Iterable[str | int]) -> str:
     return out
 
 
+#: Fields whose values are personal data: never echoed back in an error message (hazard H9).
+PERSONAL_FIELDS = frozenset(
+    {
+        "nhsNumber",
+        "localId",
+        "name",
+        "given",
+        "family",
+        "preferred",
+        "birthDate",
+        "address",
+        "line",
+        "city",
+        "district",
+        "postalCode",
+        "phone",
+    }
+)
+
+
+def _shown(path: list[str | int], value: Any) -> str:
+    """How an offending value appears in a message: withheld when it is personal data."""
+    if any(p in PERSONAL_FIELDS for p in path if isinstance(p, str)):
+        return "value withheld: personal data"
+    return f"got {value!r}"
+
+
 def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
     if _fast_validator(name).is_valid(data):
         return
@@ -88,10 +115,14 @@ def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
                 if field not in allowed:
                     yield Violation(json_path([*path, field]), "is not a field of the contract")
         elif err.validator in ("pattern", "minLength") and "x-message" in schema:
-            yield Violation(json_path(path), f"{schema['x-message']} (got {err.instance!r})")
+            yield Violation(json_path(path), f"{schema['x-message']} ({_shown(path, err.instance)})")
         elif err.validator == "enum":
             allowed = ", ".join(repr(v) for v in expected)
-            yield Violation(json_path(path), f"must be one of {allowed} (got {err.instance!r})")
+            yield Violation(json_path(path), f"must be one of {allowed} ({_shown(path, err.instance)})")
+        elif any(p in PERSONAL_FIELDS for p in path if isinstance(p, str)):
+            yield Violation(
+                json_path(path), f"fails the {err.validator!r} rule ({_shown(path, err.instance)})"
+            )
         else:
             yield Violation(json_path(path), err.message)
 
@@ -162,7 +193,9 @@ def _rule_identity(s: Json, now: datetime) -> Iterator[Violation]:
     nhs = resident.get("nhsNumber")
     if isinstance(nhs, str) and len(nhs) == 10 and nhs.isdigit() and not nhs_number_is_valid(nhs):
         yield Violation(
-            "$.resident.nhsNumber", f"{nhs} fails the NHS number check digit (modulus 11)", "nhs-number"
+            "$.resident.nhsNumber",
+            f"{mask_nhs_number(nhs)} fails the NHS number check digit (modulus 11)",
+            "nhs-number",
         )
     if not nhs:
         for field in ("localId", "nhsNumberUnavailableReason"):
@@ -398,5 +431,7 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
     """Read a JSON input file with a size limit, UTF-8 only, errors naming the file."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputTooLargeError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit for one input file")
+        raise InputTooLargeError(
+            f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit for one input file"
+        )
     return loads(path.read_bytes(), source=str(path))

@@ -25,6 +25,11 @@ def nhs_number_is_valid(value: str) -> bool:
     return check != 10 and check == int(value[9])
 
 
+def mask_nhs_number(value: str) -> str:
+    """An NHS number fit for logs and error messages: only its last three characters show (hazard H9)."""
+    return "*" * max(len(value) - 3, 0) + value[-3:]
+
+
 # Verhoeff dihedral-group tables (multiplication d, permutation p, inverse inv).
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),

@@ -47,3 +47,47 @@ def bullets(items: Iterable[str]) -> str:
 def text(body: str, status: str = "generated") -> dict[str, str]:
     """A Narrative element (``text``) around an XHTML ``div``."""
     return {"status": status, "div": body}
+
+
+# --- values as people read them (shared by the narrative and the printable transfer form) --------------
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ISO = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<hh>\d{2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?\Z"
+)
+#: UCUM codes written the way clinicians write them.
+_UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "{score}": ""}
+
+
+def when(value: str) -> str:
+    """An ISO 8601 date or date-time as people read it, in the local time it was recorded (never shifted).
+
+    ``2026-03-29T02:45:00+01:00`` -> ``29 Mar 2026, 02:45 (UTC+01:00)``; ``2019-05`` -> ``May 2019``.
+    The offset stays visible: around a clock change the same wall-clock time happens twice.
+    """
+    m = _ISO.match(value)
+    if not m:
+        return value
+    if not m["m"]:
+        return m["y"]
+    month = _MONTHS[int(m["m"]) - 1]
+    if not m["d"]:
+        return f"{month} {m['y']}"
+    day = f"{int(m['d'])} {month} {m['y']}"
+    if not m["hh"]:
+        return day
+    clock = f"{m['hh']}:{m['mm']}" + (f":{m['ss']}" if m["ss"] and m["ss"] != "00" else "")
+    zone = {None: "", "Z": " (UTC)"}.get(m["tz"], f" (UTC{m['tz']})")
+    return f"{day}, {clock}{zone}"
+
+
+def nhs_number(value: str) -> str:
+    """An NHS number in its 3-3-4 written form (``999 034 1818``)."""
+    digits = value.replace(" ", "")
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else value
+
+
+def quantity(value: object, unit: str | None) -> str:
+    """A measured value with its unit as clinicians write it (``38.6 °C``, ``3`` for a score)."""
+    shown = _UNITS.get(unit, unit) if unit else ""
+    return f"{value}%" if shown == "%" else f"{value} {shown}".rstrip()

@@ -156,5 +156,7 @@ def test_fifty_megabyte_file_is_rejected_by_size(tmp_path: Path) -> None:
         f.write(b'{"padding": "')
         f.write(b"x" * (50 * 1024 * 1024))
         f.write(b'"}')
-    with pytest.raises(InputTooLargeError, match=r"big\.json: 52,428,815 bytes is over the 10,485,760-byte limit"):
+    with pytest.raises(
+        InputTooLargeError, match=r"big\.json: 52,428,815 bytes is over the 10,485,760-byte limit"
+    ):
         read_json_file(big)

@@ -1,0 +1,201 @@
+"""Completeness control (hazard H1, with H2, H4 and H7): every item of the input is in the output.
+
+This check does not trust the builders: it reads the finished document Bundle the way a receiving system
+would (Composition -> section -> List -> entry -> resource) and looks for each input item by its content.
+A missing or altered medicine, last dose time, allergy, condition, belonging, contact or resuscitation
+decision is an error, never a warning.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from adapter.errors import CompletenessError, InputError
+from adapter.redbag import vocab
+from adapter.redbag.reading import DocumentReader
+
+Json = dict[str, Any]
+
+
+def _codes(concept: Json | None) -> tuple[str, ...]:
+    return tuple(f"{c.get('system')}|{c.get('code')}" for c in (concept or {}).get("coding") or [])
+
+
+def _key(code: Json) -> tuple[str, ...]:
+    return (f"{code['system']}|{code['code']}",)
+
+
+def _ext_value(resource: Json, url: str) -> Any:
+    for e in resource.get("extension") or []:
+        if e.get("url") == url:
+            return next((v for k, v in e.items() if k.startswith("value")), None)
+    return None
+
+
+def _listed(reader: DocumentReader, key: str) -> list[Json]:
+    try:
+        return reader.list_items(key)
+    except InputError:  # an entry that does not resolve: the item it named is missing
+        return []
+
+
+def _missing(expected: Counter[Any], found: Counter[Any]) -> list[Any]:
+    return sorted((expected - found).elements(), key=str)
+
+
+def document_gaps(summary: Json, document: Json) -> list[str]:
+    """Every input item that cannot be found, intact, in ``document`` (empty when complete)."""
+    reader = DocumentReader(document)
+    gaps: list[str] = []
+
+    statements = _listed(reader, "medications")
+    found_meds = Counter(
+        (
+            _codes(s.get("medicationCodeableConcept")),
+            ((s.get("dosage") or [{}])[0]).get("text"),
+            _ext_value(s, vocab.EXT_TIME_CRITICAL),
+        )
+        for s in statements
+    )
+    expected_meds = Counter((_key(m["code"]), m["dose"], m["timeCritical"]) for m in summary["medications"])
+    gaps += [
+        f"medicine {m[0][0]} ({m[1]}) is missing from the medications list"
+        for m in _missing(expected_meds, found_meds)
+    ]
+
+    # Last doses are read where a receiver looks for them: in the medicines section, pointing at a listed
+    # MedicationStatement.
+    listed = {id(s) for s in statements}
+    doses: Counter[Any] = Counter()
+    for admin in _section(reader, "medications"):
+        if admin.get("resourceType") != "MedicationAdministration":
+            continue
+        supported = [
+            reader.by_url.get(ref.get("reference", "")) for ref in admin.get("supportingInformation") or []
+        ]
+        if any(s is not None and id(s) in listed for s in supported):
+            doses[(_codes(admin.get("medicationCodeableConcept")), admin.get("effectiveDateTime"))] += 1
+    expected_doses = Counter(
+        (_key(m["code"]), m["lastDoseGiven"]) for m in summary["medications"] if m.get("lastDoseGiven")
+    )
+    gaps += [
+        f"last dose of {d[0][0]} at {d[1]} is missing or its time differs"
+        for d in _missing(expected_doses, doses)
+    ]
+
+    allergies = _listed(reader, "allergies")
+    if summary.get("noKnownAllergies"):
+        if not any(
+            _codes(a.get("code")) == (f"{vocab.SNOMED}|{vocab.NO_KNOWN_ALLERGY[1]}",) for a in allergies
+        ):
+            gaps.append("the 'no known allergies' statement is missing")
+    else:
+        expected_allergies = Counter(
+            (_key(a["code"]), a["criticality"]) for a in summary.get("allergies") or []
+        )
+        found_allergies = Counter((_codes(a.get("code")), a.get("criticality")) for a in allergies)
+        gaps += [
+            f"allergy {a[0][0]} is missing from the allergies list"
+            for a in _missing(expected_allergies, found_allergies)
+        ]
+
+    expected_conditions = Counter((_key(c["code"]), c["status"]) for c in summary.get("conditions") or [])
+    found_conditions = Counter(
+        (_codes(c.get("code")), (c.get("clinicalStatus") or {}).get("coding", [{}])[0].get("code"))
+        for c in _listed(reader, "problems")
+    )
+    gaps += [
+        f"condition {c[0][0]} ({c[1]}) is missing from the problem list"
+        for c in _missing(expected_conditions, found_conditions)
+    ]
+
+    belongings: Counter[Any] = Counter()
+    for lst in reader.section("belongings"):
+        for entry in lst.get("entry") or []:
+            item = entry.get("item") or {}
+            if "reference" in item and item["reference"] not in reader.by_url:
+                continue
+            belongings[item.get("display")] += 1
+    expected_belongings = Counter(b["item"] for b in summary["belongings"])
+    gaps += [
+        f"belonging {b!r} is missing from the belongings list"
+        for b in _missing(expected_belongings, belongings)
+    ]
+
+    contacts = Counter(p.get("name", [{}])[0].get("text") for p in _section(reader, "contacts"))
+    gaps += [
+        f"contact {c!r} is missing"
+        for c in _missing(Counter(c["name"] for c in summary["contacts"]), contacts)
+    ]
+
+    resus = summary["resuscitation"]
+    code = vocab.RESUSCITATION[resus["decision"]]
+    flags = [
+        f
+        for f in _section(reader, "resuscitation")
+        if f"{code[0]}|{code[1]}" in _codes(f.get("code"))
+        and (f.get("period") or {}).get("start") == resus.get("recordedAt")
+    ]
+    if not flags:
+        gaps.append(
+            f"resuscitation decision {resus['decision']!r} recorded {resus.get('recordedAt')} is missing "
+            "or altered"
+        )
+    return gaps
+
+
+def _section(reader: DocumentReader, key: str) -> list[Json]:
+    try:
+        return reader.section(key)
+    except InputError:  # an entry that does not resolve counts as missing
+        return []
+
+
+def transaction_gaps(document: Json, transaction: Json) -> list[str]:
+    """Resources of the document that the transaction would not send."""
+    sent = Counter(e.get("fullUrl") for e in transaction.get("entry") or [])
+    return [
+        f"{e['resource']['resourceType']} {e['fullUrl']} is in the document but not in the transaction"
+        for e in document.get("entry") or []
+        if not sent[e.get("fullUrl")]
+    ]
+
+
+def require_complete(
+    summary: Json, document: Json, transaction: Json | None = None, *, source: str | None = None
+) -> None:
+    """Raise CompletenessError when any input item is missing from the output bundles."""
+    gaps = document_gaps(summary, document)
+    if transaction is not None:
+        gaps += transaction_gaps(document, transaction)
+    if gaps:
+        raise CompletenessError(gaps, source)
+
+
+def return_gaps(summary: Json, discharge: Json, document: Json, statuses: dict[str, str]) -> list[str]:
+    """What the return-journey document lost: belongings and their statuses, medicines, diagnoses."""
+    reader = DocumentReader(document)
+    gaps: list[str] = []
+    flagged: dict[str, str | None] = {}
+    for lst in _section(reader, "belongings-returned"):
+        for entry in lst.get("entry") or []:
+            flag = ((entry.get("flag") or {}).get("coding") or [{}])[0].get("code")
+            flagged[(entry.get("item") or {}).get("display", "")] = flag
+    for item in summary["belongings"]:
+        if flagged.get(item["item"]) != statuses[item["item"]]:
+            gaps.append(f"belonging {item['item']!r} is not flagged {statuses[item['item']]!r} on return")
+    listed = Counter(
+        _codes(s.get("medicationCodeableConcept")) for s in _listed(reader, "medication-changes")
+    )
+    expected = Counter(_key(m["code"]) for m in summary["medications"])
+    expected.update(_key(c["code"]) for c in discharge["medicationChanges"] if c["change"] == "started")
+    gaps += [
+        f"medicine {m[0]} is missing from the discharge medication list" for m in _missing(expected, listed)
+    ]
+    diagnosed = Counter(_codes(c.get("code")) for c in _section(reader, "diagnoses"))
+    gaps += [
+        f"diagnosis {d[0]} is missing"
+        for d in _missing(Counter(_key(d["code"]) for d in discharge.get("diagnoses") or []), diagnosed)
+    ]
+    return gaps
