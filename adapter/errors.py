@@ -10,6 +10,7 @@
     ├── CompletenessError            an input item is missing from the output (hazard H1): never a warning
     ├── MappingError                 a mapping file or CSV layout is unusable (before any row is read)
     ├── PackageError                 FHIR definitions missing from the package cache
+    ├── PrintError                   a PDF could not be printed (no Chromium, or it failed)
     ├── ValidationSetupError         a profile or definition cannot be loaded
     ├── ConfigError                  settings that cannot work (bad URL, no API keys, unreadable keys file)
     ├── StoreError                   the transfer outbox failed (its own subtree lives in adapter.store)
@@ -94,6 +95,12 @@ class PackageError(RedbagError):
     """FHIR definition packages are missing from the local package cache."""
 
     code = "package"
+
+
+class PrintError(RedbagError):
+    """The PDF could not be printed (no Chromium, or Chromium failed)."""
+
+    code = "print"
 
 
 class ValidationSetupError(RedbagError):

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from adapter.redbag import vocab
 from adapter.redbag.build_people import profile
 from adapter.redbag.context import Json, TransferContext
-from adapter.redbag.elements import compact, concept, ext, input_code
-from adapter.redbag.narrative import div, para, table, text
+from adapter.redbag.elements import coding, compact, concept, ext, input_code
+from adapter.redbag.narrative import div, para, quantity, table, text
 
 #: Units written as UCUM codes when the input uses them (anything else stays as a plain unit string).
 _UCUM_UNITS = {
@@ -158,11 +158,14 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
                             "subject": ctx.patient_ref(),
                             "supportingInformation": [statement_ref],
                             "effectiveDateTime": med["lastDoseGiven"],
-                            "performer": [{"actor": org_ref}],
+                            # No performer: R4 allows no Organization there; the care home is the
+                            # statement's informationSource. The dose is free text, so dosage.dose
+                            # says "as text" (mad-1 needs dose or rate).
                             "dosage": compact(
                                 {
                                     "text": med["dose"],
                                     "route": {"text": med["route"]} if med.get("route") else None,
+                                    "dose": {"extension": [ext(vocab.EXT_DATA_ABSENT, valueCode="as-text")]},
                                 }
                             ),
                         }
@@ -261,7 +264,11 @@ def add_observations(ctx: TransferContext) -> list[Json]:
     items = ctx.summary.get("observations") or []
     for obs, key in zip(items, occurrence_keys(items), strict=True):
         rid = ctx.scoped_id("Observation", key, obs["takenAt"])
-        shown = f"{obs['value']} {obs['unit']}" if obs.get("unit") else str(obs["value"])
+        shown = quantity(obs["value"], obs.get("unit"))
+        code = input_code(obs["code"])
+        vital = vocab.VITAL_SIGNS.get(code[:2])
+        codings = [coding(code)] + ([coding(vital)] if vital and vital[:2] != code[:2] else [])
+        category = vocab.VITAL_SIGNS_CATEGORY if vital else (vocab.OBSERVATION_CATEGORY, "exam", "Exam")
         refs.append(
             ctx.add_scoped(
                 {
@@ -271,8 +278,8 @@ def add_observations(ctx: TransferContext) -> list[Json]:
                     "text": text(div(para(f"{obs['code']['display']}: {shown} at {obs['takenAt']}"))),
                     "identifier": [ctx.resource_identifier(rid)],
                     "status": "final",
-                    "category": [concept((vocab.OBSERVATION_CATEGORY, "exam", "Exam"))],
-                    "code": concept(input_code(obs["code"])),
+                    "category": [concept(category)],
+                    "code": {"coding": codings},
                     "subject": ctx.patient_ref(),
                     "effectiveDateTime": obs["takenAt"],
                     **observation_value(obs),
@@ -423,7 +430,7 @@ def observations_narrative(items: list[Json]) -> str:
         return div(para("No observations recorded."))
     return div(
         table(
-            ("Observation", "Value", "Unit", "Taken at"),
-            [(o["code"]["display"], str(o["value"]), o.get("unit"), o["takenAt"]) for o in items],
+            ("Observation", "Value", "Taken at"),
+            [(o["code"]["display"], quantity(o["value"], o.get("unit")), o["takenAt"]) for o in items],
         )
     )

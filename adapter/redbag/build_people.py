@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapter.redbag import vocab
 from adapter.redbag.context import Json, TransferContext
 from adapter.redbag.elements import address, coding, compact, concept, ext, ident, phone
-from adapter.redbag.narrative import div, para, table, text
+from adapter.redbag.narrative import div, nhs_number, para, table, text
 
 
 def profile(name: str) -> Json:
@@ -49,7 +49,7 @@ def add_patient(ctx: TransferContext) -> Json:
     if r["name"].get("preferred"):
         names.append({"use": "usual", "given": [r["name"]["preferred"]]})
     id_text = (
-        f"NHS number {r['nhsNumber']}"
+        f"NHS number {nhs_number(r['nhsNumber'])}"
         if r.get("nhsNumber")
         else f"Care home resident id {r['localId']} (no NHS number)"
     )
@@ -82,7 +82,8 @@ def add_patient(ctx: TransferContext) -> Json:
             ]
             if r.get("language")
             else None,
-            "generalPractitioner": [ctx.organization_ref(r["gp"]["odsCode"], r["gp"]["name"])]
+            # The GP practice travels with the resident, so the reference resolves inside every document.
+            "generalPractitioner": [add_organization(ctx, r["gp"]["odsCode"], r["gp"]["name"])]
             if r.get("gp")
             else None,
         }

@@ -150,8 +150,11 @@ def add_device(ctx: TransferContext, item: Json) -> Json:
     )
 
 
-def belongings_narrative(items: list[Json], statuses: dict[str, str] | None = None) -> str:
-    """The property checklist; with ``statuses`` (item -> returned/missing/retained) the return check."""
+def belongings_narrative(
+    items: list[Json], statuses: dict[str, str] | None = None, notes: dict[str, str] | None = None
+) -> str:
+    """The property checklist; with ``statuses`` (item -> returned/missing/retained) the return check,
+    each status followed by its note (``notes``: item -> what the hospital said)."""
     if not items:
         return div(para("No belongings went with the resident."))
     headers = ["Item", "Kind", "Quantity", "Note"]
@@ -161,11 +164,10 @@ def belongings_narrative(items: list[Json], statuses: dict[str, str] | None = No
     for b in items:
         row = [b["item"], vocab.BELONGING_KINDS[b["kind"]], str(b["quantity"]), b.get("note")]
         if statuses is not None:
-            row.append(
-                vocab.BELONGING_STATUS[statuses[b["item"]]].upper()
-                if statuses[b["item"]] == "missing"
-                else vocab.BELONGING_STATUS[statuses[b["item"]]]
-            )
+            status = vocab.BELONGING_STATUS[statuses[b["item"]]]
+            status = status.upper() if statuses[b["item"]] == "missing" else status
+            note = (notes or {}).get(b["item"])
+            row.append(f"{status}: {note}" if note else status)
         rows.append(row)
     return div(table(headers, rows))
 
@@ -202,7 +204,7 @@ def add_belongings(
                 "resourceType": "List",
                 "id": rid,
                 "meta": profile("RedBagBelongingsList"),
-                "text": text(belongings_narrative(s["belongings"], statuses)),
+                "text": text(belongings_narrative(s["belongings"], statuses, notes)),
                 "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
                 "status": "current",
                 "mode": "snapshot",

@@ -70,9 +70,7 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
     org_ref, loc_ref = add_care_home(ctx)
     dest = s["transfer"]["destination"]
     hospital_ref = add_organization(ctx, dest["odsCode"], dest["name"])
-    if s["resident"].get("gp"):
-        add_organization(ctx, s["resident"]["gp"]["odsCode"], s["resident"]["gp"]["name"])
-    patient_ref = add_patient(ctx)
+    patient_ref = add_patient(ctx)  # adds the GP practice it refers to
     contact_refs = add_contacts(ctx)
     encounter_ref = add_encounter(ctx, loc_ref, hospital_ref)
     transfer_notes = add_notes(ctx, s["transfer"], vocab.TRANSFER_NOTES, "exam")
@@ -164,8 +162,12 @@ def composition(
     title: str,
     date: str,
     author: Json | None = None,
+    profile_name: str = "RedBagComposition",
 ) -> Entry:
-    """The Composition heading the document; author and custodian are the care home unless given."""
+    """The Composition heading the document; author and custodian are the care home unless given.
+
+    ``profile_name``: RedBagComposition (transfer summary) or RedBagDischargeComposition (return journey).
+    """
     s = ctx.summary
     rid = ctx.scoped_id("Composition", key)
     encounter = urn(ctx.scoped_id("Encounter"))
@@ -175,7 +177,7 @@ def composition(
     comp = {
         "resourceType": "Composition",
         "id": rid,
-        "meta": profile("RedBagComposition"),
+        "meta": profile(profile_name),
         "text": text(
             div(
                 para(title),

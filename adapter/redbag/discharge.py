@@ -294,6 +294,7 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
         title=f"Red Bag return: discharge summary for {name}",
         date=discharge["dischargedAt"],
         author=hospital_ref,
+        profile_name="RedBagDischargeComposition",
     )
     return (
         document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"]),

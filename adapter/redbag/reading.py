@@ -140,7 +140,8 @@ def _notes(observations: list[Json], codes: dict[str, tuple[str, str]]) -> Json:
     return {field: out[field] for field in codes if field in out}
 
 
-def _resident(patient: Json, reader: DocumentReader) -> Json:
+def resident_from_patient(patient: Json, reader: DocumentReader) -> Json:
+    """The contract's ``resident`` object read from a Patient (resolving the GP inside the document)."""
     r: Json = {}
     for i in patient.get("identifier") or []:
         if i.get("system") == vocab.NHS_NUMBER:
@@ -270,7 +271,7 @@ def document_to_summary(bundle: Json) -> Json:
         "bagNumber": next(i["value"] for i in encounter["identifier"] if i["system"] == vocab.ID_BAG_NUMBER),
         "createdAt": comp["date"],
         "careHome": home,
-        "resident": _resident(patient, reader),
+        "resident": resident_from_patient(patient, reader),
         "contacts": [_contact(p) for p in reader.section("contacts")],
         "transfer": transfer,
         "baseline": _notes(reader.section("baseline"), vocab.BASELINE_NOTES),

@@ -95,6 +95,35 @@ RESUSCITATION = {
     "for-cpr": (SNOMED, "450475007", "For attempted cardiopulmonary resuscitation"),
     "not-recorded": (RB_RESUSCITATION, "not-recorded", "Resuscitation decision not recorded"),
 }
+LOINC: Final = "http://loinc.org"
+#: Vital signs: FHIR R4 requires an observation coded as one (in LOINC, or in SNOMED CT as the HL7 validator
+#: maps it) to conform to its vital signs profile, as UK Core's vital signs profiles also ask: category
+#: vital-signs and the LOINC code below. (system, code) -> that LOINC code. Blood pressure is not here:
+#: R4 wants systolic and diastolic as components of one panel, the summary has separate observations.
+VITAL_SIGNS: dict[tuple[str, str], tuple[str, str, str]] = {
+    **dict.fromkeys(
+        [(SNOMED, "86290005"), (SNOMED, "271625008"), (LOINC, "9279-1")],
+        (LOINC, "9279-1", "Respiratory rate"),
+    ),
+    **dict.fromkeys(
+        [
+            (SNOMED, "431314004"),
+            (SNOMED, "442476006"),
+            (SNOMED, "103228002"),
+            (LOINC, "2708-6"),
+            (LOINC, "59408-5"),
+        ],
+        (LOINC, "2708-6", "Oxygen saturation in Arterial blood"),
+    ),
+    **dict.fromkeys(
+        [(SNOMED, "364075005"), (SNOMED, "78564009"), (LOINC, "8867-4")], (LOINC, "8867-4", "Heart rate")
+    ),
+    **dict.fromkeys(
+        [(SNOMED, "386725007"), (SNOMED, "276885007"), (LOINC, "8310-5")],
+        (LOINC, "8310-5", "Body temperature"),
+    ),
+}
+VITAL_SIGNS_CATEGORY = (OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")
 ENCOUNTER_EMERGENCY = (V3_ACT_CODE, "EMER", "emergency")
 LOCATION_TYPE = {
     "residential": (UKCORE_LOCATION_TYPE, "G01", "Care Home Without Nursing"),

@@ -1,0 +1,211 @@
+"""A checked resident summary (and optionally its checked discharge) -> the transfer form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapter.redbag import reconcile_belongings, vocab
+from adapter.redbag.build_people import full_name
+from adapter.redbag.narrative import nhs_number, quantity, when
+from adapter.render.form import (
+    Allergy,
+    Belonging,
+    CareHome,
+    Condition,
+    Contact,
+    Labelled,
+    MedicationChange,
+    Medicine,
+    Observation,
+    Outbound,
+    Resident,
+    Resuscitation,
+    ReturnJourney,
+    TransferForm,
+)
+
+Json = dict[str, Any]
+
+#: Languages most often met in English care homes; anything else shows its BCP 47 tag.
+LANGUAGES = {
+    "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali",
+    "gu": "Gujarati", "hi": "Hindi", "ar": "Arabic", "ro": "Romanian", "pt": "Portuguese", "es": "Spanish",
+    "it": "Italian", "fr": "French", "de": "German", "so": "Somali", "ta": "Tamil", "zh": "Chinese",
+    "yue": "Cantonese", "tr": "Turkish", "lt": "Lithuanian", "fa": "Persian", "ku": "Kurdish", "ga": "Irish",
+}  # fmt: skip
+RESUSCITATION_HEADLINES = {
+    "dnacpr": "DNACPR: do not attempt cardiopulmonary resuscitation",
+    "for-cpr": "For attempted CPR",
+    "not-recorded": "No resuscitation decision recorded: ask the care home",
+}
+CONSENT_BY = {
+    "resident": "the resident",
+    "lpa": "lasting power of attorney",
+    "best-interest": "best interest",
+}
+
+
+def age_on(born: str, on: str) -> int | None:
+    """Whole years from ``born`` (YYYY-MM-DD) to the date part of ``on``; None when either is partial."""
+    if len(born) < 10 or len(on) < 10:
+        return None
+    years = int(on[:4]) - int(born[:4])
+    return years - 1 if on[5:10] < born[5:10] else years
+
+
+def language(tag: str | None) -> str | None:
+    if not tag:
+        return None
+    return LANGUAGES.get(tag.split("-")[0].lower(), tag)
+
+
+def resident(r: Json, on: str) -> Resident:
+    """The resident header (identity, birth date with age on ``on``, language, GP)."""
+    address = r.get("address") or {}
+    parts = [*address.get("line", []), address.get("city"), address.get("postalCode")]
+    return Resident(
+        name=full_name(r["name"]),
+        preferred=r["name"].get("preferred"),
+        nhs_number=nhs_number(r["nhsNumber"]) if r.get("nhsNumber") else None,
+        local_id=r.get("localId"),
+        no_nhs_number_reason=vocab.NHS_UNAVAILABLE.get(r.get("nhsNumberUnavailableReason") or ""),
+        born=when(r["birthDate"]),
+        age=age_on(r["birthDate"], on),
+        gender=r["gender"].capitalize(),
+        language=language(r.get("language")),
+        interpreter=bool(r.get("interpreterRequired")),
+        gp=f"{r['gp']['name']} ({r['gp']['odsCode']})" if r.get("gp") else None,
+        address=", ".join(p for p in parts if p) or None,
+    )
+
+
+def care_home(home: Json) -> CareHome:
+    kind = "Nursing home" if home["type"] == "nursing" else "Residential home"
+    return CareHome(home["name"], home["odsCode"], kind, home.get("phone"))
+
+
+def _medicine(m: Json) -> Medicine:
+    return Medicine(
+        name=m["code"]["display"],
+        dose=m["dose"],
+        route=m.get("route"),
+        frequency=m.get("frequency"),
+        status=m["status"],
+        time_critical=m["timeCritical"],
+        last_dose=when(m["lastDoseGiven"]) if m.get("lastDoseGiven") else None,
+        in_bag=m["sentInBag"],
+    )
+
+
+def _notes(source: Json | None, codes: dict[str, tuple[str, str]]) -> list[Labelled]:
+    return [Labelled(label, (source or {}).get(f) or None) for f, (_, label) in codes.items()]
+
+
+def _contact(c: Json) -> Contact:
+    roles = [
+        label
+        for key, label in (("nextOfKin", "Next of kin"), ("lastingPowerOfAttorney", "LPA"))
+        if c.get(key)
+    ]
+    return Contact(c["name"], c["relationship"], c.get("phone"), ", ".join(roles) or None)
+
+
+def outbound(s: Json) -> Outbound:
+    """The outbound part of the form from a checked summary."""
+    t, resus = s["transfer"], s["resuscitation"]
+    return Outbound(
+        reason=t["reason"],
+        symptoms=t.get("symptoms"),
+        actions_taken=t.get("actionsTaken"),
+        departed=when(t["departedAt"]),
+        destination=f"{t['destination']['name']} ({t['destination']['odsCode']})",
+        resuscitation=Resuscitation(
+            decision=resus["decision"],
+            headline=RESUSCITATION_HEADLINES[resus["decision"]],
+            recorded=when(resus["recordedAt"]) if resus.get("recordedAt") else None,
+            form_kept=resus.get("documentLocation"),
+        ),
+        no_known_allergies=bool(s.get("noKnownAllergies")),
+        allergies=[
+            Allergy(
+                a["code"]["display"], a["category"], a["criticality"], a.get("reaction"), a.get("severity")
+            )
+            for a in s.get("allergies") or []
+        ],
+        medicines=sorted((_medicine(m) for m in s["medications"]), key=lambda m: not m.time_critical),
+        conditions=[
+            Condition(
+                c["code"]["display"], c["status"], when(c["onset"]) if c.get("onset") else None, c.get("note")
+            )
+            for c in s.get("conditions") or []
+        ],
+        observations=[
+            Observation(o["code"]["display"], quantity(o["value"], o.get("unit")), when(o["takenAt"]))
+            for o in s.get("observations") or []
+        ],
+        baseline=_notes(s["baseline"], vocab.BASELINE_NOTES),
+        about_me=_notes(s.get("aboutMe"), vocab.ABOUT_ME_NOTES),
+        contacts=[_contact(c) for c in s["contacts"]],
+        consent=("Given" if s["consentToShare"]["given"] else "Refused")
+        + f" by {CONSENT_BY[s['consentToShare']['by']]}",
+        author=f"{s['author']['name']} ({s['author']['role']})" if s.get("author") else None,
+    )
+
+
+def belongings(
+    items: list[Json], statuses: dict[str, str] | None, notes: dict[str, str] | None
+) -> list[Belonging]:
+    """The property checklist; with ``statuses`` each item carries what happened to it on return."""
+    return [
+        Belonging(
+            item=b["item"],
+            kind=vocab.BELONGING_KINDS[b["kind"]],
+            quantity=b["quantity"],
+            note=b.get("note"),
+            status=statuses[b["item"]] if statuses else None,
+            return_note=(notes or {}).get(b["item"]),
+        )
+        for b in items
+    ]
+
+
+def return_journey(summary: Json, discharge: Json) -> ReturnJourney:
+    """What changed in hospital, from a checked discharge of ``summary``'s red bag."""
+    dest = discharge["dischargeDestination"]
+    mentioned = {c["code"]["code"] for c in discharge["medicationChanges"]}
+    dose_before = {m["code"]["code"]: m["dose"] for m in summary["medications"]}
+    return ReturnJourney(
+        discharged=when(discharge["dischargedAt"]),
+        destination=f"{dest['name']} ({dest['odsCode']})",
+        summary=discharge["dischargeSummary"],
+        changes=[
+            MedicationChange(
+                c["code"]["display"],
+                c["change"],
+                c.get("dose") or dose_before.get(c["code"]["code"]),
+                c["reason"],
+            )
+            for c in discharge["medicationChanges"]
+        ],
+        diagnoses=[
+            Condition(d["code"]["display"], d["status"], None, None) for d in discharge.get("diagnoses") or []
+        ],
+        follow_up=list(discharge.get("followUp") or []),
+        unreported_medicines=[
+            m["code"]["display"] for m in summary["medications"] if m["code"]["code"] not in mentioned
+        ],
+    )
+
+
+def summary_form(summary: Json, discharge: Json | None = None) -> TransferForm:
+    """The whole form from a checked summary (and its checked discharge for a return journey)."""
+    statuses, notes = reconcile_belongings(summary, discharge) if discharge else (None, None)
+    return TransferForm(
+        bag_number=summary["bagNumber"],
+        completed=when(summary["createdAt"]),
+        care_home=care_home(summary["careHome"]),
+        resident=resident(summary["resident"], summary["createdAt"]),
+        belongings=belongings(summary["belongings"], statuses, notes),
+        outbound=outbound(summary),
+        returned=return_journey(summary, discharge) if discharge else None,
+    )
