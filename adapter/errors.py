@@ -14,7 +14,9 @@
     ├── ValidationSetupError         a profile or definition cannot be loaded
     ├── ConfigError                  settings that cannot work (bad URL, no API keys, unreadable keys file)
     ├── StoreError                   the transfer outbox failed (its own subtree lives in adapter.store)
-    └── FhirClientError              raised by adapter.client (its own subtree lives there)
+    ├── FhirClientError              raised by adapter.client (subtree in adapter/client/errors.py)
+    └── ExchangeError                push/pull of red bags (subtree in adapter/exchange/errors.py:
+                                     NotOnServerError, AmbiguousResidentError, IncompleteRedBagError)
 
 Every error has a stable ``code`` and a message that names the file, row, field or FHIRPath
 location, so that a user can act on it.
