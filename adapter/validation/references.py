@@ -1,0 +1,229 @@
+"""References: target types, contained ('#id') and Bundle resolution, aggregation, target profiles.
+
+See https://hl7.org/fhir/R4/references.html and, for Bundles,
+https://hl7.org/fhir/R4/bundle.html#references.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from adapter.validation.context import Frame, Run
+from adapter.validation.structure import SD_PREFIX, ElementNode
+
+if TYPE_CHECKING:
+    from adapter.validation.engine import Engine
+
+_TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
+
+
+def reference_type(ref: str) -> str | None:
+    """The resource type named by a literal reference (``Patient/1``, ``http://x/fhir/Patient/1``)."""
+    if ref.startswith(("#", "urn:")):
+        return None
+    m = _TYPE_ID.search(ref)
+    return m.group(1) if m else None
+
+
+def resolve(engine: Engine, ref: str, frame: Frame) -> dict[str, Any] | None:
+    """The resource a reference points to: contained, or in the enclosing Bundle."""
+    if ref.startswith("#"):
+        return contained_target(frame, ref)
+    if frame.bundle is not None:
+        return frame.bundle.resolve(ref, frame.full_url)  # type: ignore[no-any-return]
+    return None
+
+
+def contained_target(frame: Frame, ref: str) -> dict[str, Any] | None:
+    """The contained resource with id ``ref[1:]`` in the containing resource (``#`` is the container)."""
+    root = frame.root.resource
+    if ref == "#":
+        return root
+    for r in root.get("contained", []) or []:
+        if isinstance(r, dict) and r.get("id") == ref[1:]:
+            return r
+    return None
+
+
+_TARGETS: dict[int, tuple[ElementNode, list[str], list[str]]] = {}
+
+
+def _allowed_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+    """(target type names, target profile URLs) of a Reference element (memoised per definition)."""
+    known = _TARGETS.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1], known[2]
+    types, profiles = _target_types(engine, node)
+    _TARGETS[id(node)] = (node, types, profiles)
+    return types, profiles
+
+
+def _target_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+    profiles = [p for t in node.types if t.code == "Reference" for p in t.target_profiles]
+    types: list[str] = []
+    for url in profiles:
+        info = engine.defs.structure(url)
+        if info is not None:
+            name = info.type
+        elif url.startswith(SD_PREFIX):
+            name = url[len(SD_PREFIX) :].split("|")[0]
+        else:
+            return [], profiles  # an unknown target profile: its type cannot be told, so any type passes
+        if name not in types:
+            types.append(name)
+    return types, profiles
+
+
+def check_reference(
+    engine: Engine, run: Run, value: dict[str, Any], node: ElementNode, path: str, frame: Frame
+) -> None:
+    """Check a Reference value's target type, resolution and aggregation."""
+    ref = value.get("reference")
+    if not isinstance(ref, str) or not ref:
+        return
+    types, profiles = _allowed_types(engine, node)
+    any_type = not types or "Resource" in types
+    aggregation = {a for t in node.types if t.code == "Reference" for a in t.aggregation}
+    if ref.startswith("#"):
+        target = contained_target(frame, ref)
+        if target is None:
+            run.error(
+                "structure", path, f"Unable to resolve resource with reference '{ref}'", rule="ref-contained"
+            )
+            return
+        if aggregation and "contained" not in aggregation:
+            run.error(
+                "structure",
+                path,
+                f"Reference is to a contained resource, which isn't supported by the "
+                f"specified aggregation mode(s) for the reference ({', '.join(sorted(aggregation))})",
+            )
+        _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
+        return
+    declared = reference_type(ref)
+    if (
+        declared is not None
+        and not any_type
+        and declared not in types
+        and engine.defs.is_resource_type(declared)
+    ):
+        run.error(
+            "structure",
+            path,
+            f"The type '{declared}' implied by the reference URL {ref} is not a valid "
+            f"Target for this element (must be one of [{', '.join(types)}])",
+            rule="ref-type",
+        )
+        return
+    target = resolve(engine, ref, frame)
+    bundle = frame.bundle
+    if target is None and bundle is not None:
+        if len(bundle.matches(ref, frame.full_url)) > 1:
+            run.error("forbidden", path, f"Multiple matches in bundle for reference {ref}", rule="ref-bundle")
+            return
+        _near_miss_warnings(run, bundle, ref, frame.full_url, path)
+    if target is None:
+        if aggregation and "bundled" in aggregation and "referenced" not in aggregation:
+            modes = ", ".join(sorted(aggregation))
+            if bundle is not None and "://" not in ref and not ref.startswith("urn:"):
+                run.error(
+                    "required",
+                    path,
+                    f"Bundled or contained reference not found within the bundle/resource {ref}",
+                    rule="ref-aggregation",
+                )
+            else:
+                run.error(
+                    "structure",
+                    path,
+                    "Reference is external which isn't supported by the specified "
+                    f"aggregation mode(s) for the reference ({modes})",
+                    rule="ref-aggregation",
+                )
+        if run.options.fetcher is not None:
+            fetched = run.options.fetcher(ref)
+            if fetched is not None and run.options.check_references:
+                _check_target(engine, run, fetched, ref, types, profiles, any_type, path, frame)
+        return
+    if declared is not None and target.get("resourceType") != declared:
+        run.error(
+            "required",
+            path,
+            f"Matching reference for reference {ref} has resourceType {target.get('resourceType')}",
+            rule="ref-target-type",
+        )
+        return
+    _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
+
+
+def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, path: str) -> None:
+    target, _ = bundle.target_url(ref, full_url)
+    misses = bundle.near_misses(ref, full_url)
+    if target is None or not misses:
+        return
+    if len(misses) > 1:
+        run.warning(
+            "required",
+            path,
+            f"The bundle contains no match for {target} by the rules of Bundle reference "
+            f"resolution, but it has multiple resources that match {ref} by resource type and id",
+        )
+    for i, fu in misses:
+        run.warning(
+            "required",
+            path,
+            f"Entry {i} matches the reference {ref} by type and id but its fullUrl {fu} "
+            f"does not match the full target URL {target} by Bundle resolution rules",
+        )
+
+
+def _check_target(
+    engine: Engine,
+    run: Run,
+    target: dict[str, Any],
+    ref: str,
+    types: list[str],
+    profiles: list[str],
+    any_type: bool,
+    path: str,
+    frame: Frame,
+) -> None:
+    rtype = target.get("resourceType")
+    if not any_type and rtype not in types:
+        run.error(
+            "structure",
+            path,
+            f"Matching reference for reference {ref} has resourceType {rtype} (must be "
+            f"one of [{', '.join(types)}])",
+            rule="ref-target-type",
+        )
+        return
+    constrained = []
+    for url in profiles:
+        info = engine.defs.structure(url)
+        if info is not None and info.derivation == "constraint" and info.type == rtype:
+            constrained.append(info)
+    if not constrained:
+        return
+    for info in constrained:
+        key = (id(target), info.url)
+        if key in run.validating:
+            return  # a circle: being validated against this profile already
+        bundle = frame.bundle
+        where = bundle.path_of(target) if bundle is not None else None
+        target_frame = Frame(
+            target,
+            where or f"{path}.resolve()",
+            frame,
+            bundle,
+            bundle.full_url_for(target) if bundle is not None else None,
+        )
+        if not any(i.is_error for i in engine.against(run, target, info, target_frame.path, target_frame)):
+            return
+    run.error(
+        "structure",
+        path,
+        f"Unable to find a profile match for {ref} among choices: " + ", ".join(i.url for i in constrained),
+        rule="ref-profile",
+    )
