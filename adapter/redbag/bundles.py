@@ -112,7 +112,7 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
     about_refs = add_notes(ctx, s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "social-history")
     consent_ref = add_consent(ctx, org_ref, contact_refs)
     belongings_ref = add_belongings(ctx)
-    add_task(ctx, encounter_ref, org_ref, hospital_ref)
+    task_ref = add_task(ctx, encounter_ref, org_ref, hospital_ref)
     add_provenance(ctx, [encounter_ref, patient_ref], org_ref)
 
     t = s["transfer"]
@@ -123,7 +123,8 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
     ]
     transfer_story += [para(t[f], label) for f, (_, label) in vocab.TRANSFER_NOTES.items() if t.get(f)]
     sections = [
-        section("transfer", div(*transfer_story), [encounter_ref, *transfer_notes]),
+        # The Task is listed too: every resource of a document is reachable from its Composition (R4 3.3.1).
+        section("transfer", div(*transfer_story), [encounter_ref, *transfer_notes, task_ref]),
         section("resuscitation", ctx.narrative_of(resus_ref), [resus_ref]),
         section("allergies", allergies_narrative(s), [allergy_list]),
         section("medications", medications_narrative(s["medications"]), [medication_list, *doses]),

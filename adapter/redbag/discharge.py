@@ -234,7 +234,7 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
     follow_refs = _follow_up(ctx, discharge, hospital_ref, org_ref)
     statuses, notes = reconcile_belongings(summary, discharge)
     belongings_ref = add_belongings(ctx, key="belongings-returned", statuses=statuses, notes=notes)
-    add_task(
+    task_ref = add_task(
         ctx,
         encounter_ref,
         org_ref,
@@ -265,7 +265,7 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
     nil = (vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known")
     belongings_div = ctx.narrative_of(belongings_ref)
     sections = [
-        section("discharge", div(*discharge_story), [encounter_ref]),
+        section("discharge", div(*discharge_story), [encounter_ref, task_ref]),
         section("medication-changes", med_table, [med_list]),
         section(
             "diagnoses",
