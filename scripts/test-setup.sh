@@ -23,3 +23,5 @@ bash scripts/install-chromium.sh
 $BIN/redbag packages install
 # The HAPI FHIR JPA test server: fetch its artifacts and build it once (the tests start it).
 python3 testserver/hapi/hapi.py build
+# SUSHI (pinned) and a check that the compiled profiles match their FSH sources.
+bash scripts/build-profiles.sh --check

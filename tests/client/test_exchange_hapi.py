@@ -117,7 +117,9 @@ def test_push_and_pull_commands(
 
 def test_pull_command_for_an_unknown_resident(hapi_base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pull", "--server", hapi_base_url, "--nhs-number", "9990000018"]) == 1
-    assert "no Patient with NHS number 9990000018" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no Patient with NHS number *******018" in err
+    assert "9990000018" not in err  # masked (hazard H9)
 
 
 def test_smoke_passes_against_hapi_and_cleans_up(
