@@ -37,8 +37,7 @@ nhs_numbers = st.text("0123456789", min_size=9, max_size=9).map(_nhs_number).fil
 
 # Text as people type it: letters from several scripts, apostrophes, combining marks, no edge spaces.
 _alphabet = st.sampled_from(
-    list("abcdefghijklmnopqrstuvwxyzABCXYZ'’-éöñçŁłżąęśćńóЖжÆøß")
-    + ["e\u0301", "a\u0308", "عل", "ی", "漢字", "ñ"]
+    [*"abcdefghijklmnopqrstuvwxyzABCXYZ'’-éöñçŁłżąęśćńóЖжÆøß", "e\u0301", "a\u0308", "عل", "ی", "漢字", "ñ"]
 )
 words = (
     st.lists(_alphabet, min_size=1, max_size=8)

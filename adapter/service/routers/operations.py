@@ -1,0 +1,122 @@
+"""The stateless FHIR operations: ``$convert`` (summary -> Bundle) and ``$validate`` (-> OperationOutcome).
+
+Neither stores anything or talks to the FHIR server, so neither is in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from adapter.errors import ValidationSetupError
+from adapter.fhir.jsonio import loads
+from adapter.redbag import build_bundles, check_summary
+from adapter.service.auth import Sender
+from adapter.service.deps import AnswerFormat, ServiceDep
+from adapter.service.logmask import protect, resident_words
+from adapter.service.negotiation import JSON_TYPES, XML_TYPES, fhir_response, json_body, require_content_type
+from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, fhir_answer, fhir_content
+
+router = APIRouter(
+    tags=["FHIR operations"],
+    responses=COMMON_ERRORS | AUTH_ERRORS | BODY_ERRORS,
+    default_response_class=Response,
+)
+_RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+_CANONICAL = re.compile(r"(https?://|urn:)[^\s|]{1,1000}(\|[^\s|]{1,64})?")
+
+
+@router.post(
+    "/$convert",
+    summary="A resident summary -> the red bag's FHIR document (or transaction) Bundle",
+    description="The summary is checked against the contract first: a 422 OperationOutcome lists every "
+    "problem, each with its JSON path. ",
+    responses=fhir_answer("Bundle", "the document Bundle (or, with ?type=transaction, the transaction)"),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/fhir+json": {"schema": {"$ref": "#/components/schemas/ResidentSummary"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/ResidentSummary"}},
+            },
+        }
+    },
+)
+async def convert(
+    request: Request,
+    caller: Sender,
+    fmt: AnswerFormat,
+    bundle_type: Annotated[
+        Literal["document", "transaction"],
+        Query(alias="type", description="document (what travels and is read) or transaction (to push)"),
+    ] = "document",
+) -> Response:
+    data = await json_body(request, "a resident summary")
+    protect(resident_words(data))
+    document, transaction = build_bundles(check_summary(data, source="request body"))
+    return fhir_response(document if bundle_type == "document" else transaction, fmt)
+
+
+def _unwrap_parameters(data: dict[str, Any], profile: str | None) -> tuple[Any, str | None]:
+    """The resource (and profile) of a ``$validate`` Parameters body
+    (https://hl7.org/fhir/R4/resource-operation-validate.html)."""
+    resource = None
+    for parameter in data.get("parameter") or []:
+        if not isinstance(parameter, dict):
+            continue
+        if parameter.get("name") == "resource":
+            resource = parameter.get("resource")
+        elif parameter.get("name") == "profile" and profile is None:
+            profile = parameter.get("valueUri") or parameter.get("valueCanonical")
+    if not isinstance(resource, dict):
+        raise HTTPException(
+            400, "a Parameters body to $validate needs a 'resource' parameter with the resource"
+        )
+    return resource, profile
+
+
+@router.post(
+    "/$validate",
+    summary="Validate a FHIR resource or Bundle (JSON or XML), optionally against a profile",
+    description="Answers 200 with an OperationOutcome whether or not the resource is valid (errors are "
+    "issues of severity error). The body is the resource, or a Parameters resource with `resource` and "
+    "`profile` parameters. ",
+    responses=fhir_answer("OperationOutcome", "the validation result"),
+    openapi_extra={
+        "requestBody": {"required": True, "content": fhir_content("Resource")},
+    },
+)
+async def validate(
+    request: Request,
+    caller: Sender,
+    fmt: AnswerFormat,
+    service: ServiceDep,
+    profile: Annotated[
+        str | None,
+        Query(description="canonical URL of the profile to validate against", max_length=1100),
+    ] = None,
+) -> Response:
+    media = require_content_type(request, JSON_TYPES | XML_TYPES, "a FHIR resource")
+    body = await request.body()
+    resource: Any = body  # XML goes to the validator as bytes: it reads FHIR XML itself
+    if media in JSON_TYPES:
+        data = loads(body, source="request body")
+        if not isinstance(data, dict) or not _RESOURCE_TYPE.fullmatch(str(data.get("resourceType", ""))):
+            raise HTTPException(400, "the body is not a FHIR resource (a JSON object with a resourceType)")
+        resource, profile = (
+            _unwrap_parameters(data, profile) if data["resourceType"] == "Parameters" else (data, profile)
+        )
+    if profile is not None and not _CANONICAL.fullmatch(str(profile)):
+        # A profile is named by its canonical URL; never a path on this server's disk.
+        raise HTTPException(
+            400, f"profile must be a canonical URL (http(s):// or urn:), got {str(profile)[:80]!r}"
+        )
+    try:
+        outcome = await run_in_threadpool(service.validate, resource, profile)
+    except ValidationSetupError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return fhir_response(outcome, fmt)

@@ -1,0 +1,58 @@
+"""The durable transfer outbox and audit trail: SQLite by default, PostgreSQL when the URL says so.
+
+>>> outbox = open_outbox("sqlite:///redbag.db")          # doctest: +SKIP
+>>> transfer, created = outbox.enqueue(new_transfer)     # doctest: +SKIP
+
+This package does not deliver anything itself (it imports no FHIR client): the service's delivery
+worker claims jobs here, sends them, and records the outcome here.
+"""
+
+from __future__ import annotations
+
+from adapter.store.database import Database
+from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.store.outbox import Outbox
+from adapter.store.records import AuditEvent, AuditQuery, Job, Kind, NewTransfer, Payload, Status, Transfer
+
+
+def open_database(url: str, *, max_connections: int = 8) -> Database:
+    """The database a URL names: ``sqlite:///FILE`` or ``postgresql://...``."""
+    if url.startswith("sqlite:///"):
+        from adapter.store.sqlite import SqliteDatabase
+
+        return SqliteDatabase.from_url(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        from adapter.store.postgres import PostgresDatabase  # psycopg is only needed for PostgreSQL
+
+        return PostgresDatabase(url, max_connections=max_connections)
+    raise DatabaseError(f"unsupported database URL (want sqlite:///FILE or postgresql://...): {url[:20]}...")
+
+
+def open_outbox(url: str, *, max_connections: int = 8) -> Outbox:
+    """An outbox on the database ``url`` names, with its tables created when missing."""
+    outbox = Outbox(open_database(url, max_connections=max_connections))
+    try:
+        outbox.migrate()
+    except BaseException:
+        outbox.close()
+        raise
+    return outbox
+
+
+__all__ = [
+    "AuditEvent",
+    "AuditQuery",
+    "Database",
+    "DatabaseError",
+    "DuplicateTransferError",
+    "IdempotencyKeyReusedError",
+    "Job",
+    "Kind",
+    "NewTransfer",
+    "Outbox",
+    "Payload",
+    "Status",
+    "Transfer",
+    "open_database",
+    "open_outbox",
+]
