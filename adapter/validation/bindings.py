@@ -20,6 +20,9 @@ Coded = tuple[str | None, str, str | None, int | None]
 
 def _codings(value: Any, type_code: str) -> list[Coded]:
     """(system, code, display, coding index) of a coded value."""
+    if type_code == "Coding" and type(value) is dict:  # the common case, first
+        code = value.get("code")
+        return [(value.get("system"), code, value.get("display"), None)] if isinstance(code, str) else []
     if type_code in ("code", "string", "uri"):
         return [(None, value, None, None)] if isinstance(value, str) else []
     if not isinstance(value, dict):
@@ -64,6 +67,10 @@ def _check_one(
 ) -> None:
     tx = engine.tx
     codings = _codings(value, type_code)
+    member = tx.member
+    for s, c, _, _ in codings:  # the common case: a member, so nothing to report
+        if member(vs_url, s if isinstance(s, str) else None, c).member is True:
+            return
     if tx.expand(vs_url) is None:
         run.warning(
             "not-found",
@@ -131,34 +138,48 @@ def _check_one(
 
 def check_codes(engine: Engine, run: Run, value: Any, type_code: str, path: str) -> None:
     """Codes must exist in their CodeSystem when it is here and complete; displays should match."""
+    problems = engine.tx.code_problems
     for system, code, display, idx in _codings(value, type_code):
         if not isinstance(system, str):
             continue
-        known, concept = engine.tx.lookup(system, code)
+        key = (system, code, display if isinstance(display, str) else None)
+        if key in problems:
+            problem = problems[key]
+        else:
+            if len(problems) > 100_000:
+                problems.clear()
+            problem = problems[key] = _code_problem(engine, *key)
+        if problem is None:
+            continue
+        severity, message, rule = problem
         where = f"{path}.coding[{idx}]" if idx is not None else path
-        if known is False:
-            cs = engine.tx.code_system(system)
-            version = f" version '{cs.cs.get('version')}'" if cs is not None and cs.cs.get("version") else ""
-            run.error(
-                "code-invalid",
-                where,
-                f"Unknown code '{code}' in the CodeSystem '{system}'{version}",
-                rule="code-unknown",
-            )
-        elif (
-            known
-            and concept is not None
-            and isinstance(display, str)
-            and display
-            and display.lower() not in {d.lower() for d in engine.tx.displays(concept)}
-        ):
-            run.warning(
-                "code-invalid",
-                where,
-                f"Wrong Display Name '{display}' for {system}#{code}. Valid "
-                f"display is '{concept.get('display')}'",
-                rule="display",
-            )
+        if severity == "error":
+            run.error("code-invalid", where, message, rule=rule)
+        else:
+            run.warning("code-invalid", where, message, rule=rule)
+
+
+def _code_problem(engine: Engine, system: str, code: str, display: str | None) -> tuple[str, str, str] | None:
+    """(severity, message, rule) of an unknown code or a wrong display; None when the coding is fine."""
+    known, concept = engine.tx.lookup(system, code)
+    if known is False:
+        cs = engine.tx.code_system(system)
+        version = f" version '{cs.cs.get('version')}'" if cs is not None and cs.cs.get("version") else ""
+        return "error", f"Unknown code '{code}' in the CodeSystem '{system}'{version}", "code-unknown"
+    if (
+        known
+        and concept is not None
+        and isinstance(display, str)
+        and display
+        and display.lower() not in {d.lower() for d in engine.tx.displays(concept)}
+    ):
+        return (
+            "warning",
+            f"Wrong Display Name '{display}' for {system}#{code}. Valid "
+            f"display is '{concept.get('display')}'",
+            "display",
+        )
+    return None
 
 
 def _number(v: Any) -> Decimal | None:

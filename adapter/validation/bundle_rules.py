@@ -389,18 +389,32 @@ def _check_sections(
 def _references(data: Any, path: str) -> list[tuple[dict[str, Any], str]]:
     """Every Reference-like object (with a ``reference`` string) below ``data``, with its path."""
     out: list[tuple[dict[str, Any], str]] = []
-    stack: list[tuple[Any, str]] = [(data, path)]
+    if not isinstance(data, dict):
+        return out
+    # paths are built only for the references found: each object carries (parent, key, index) links
+    stack: list[tuple[dict[str, Any], Any]] = [(data, None)]
     while stack:
-        cur, p = stack.pop()
-        if isinstance(cur, dict):
-            if isinstance(cur.get("reference"), str):
-                out.append((cur, p))
-            for k, v in cur.items():
-                if isinstance(v, dict) and k != "contained":
-                    stack.append((v, f"{p}.{k}"))
-                elif isinstance(v, list) and k != "contained":
-                    stack.extend((x, f"{p}.{k}[{i}]") for i, x in enumerate(v))
+        cur, where = stack.pop()
+        if isinstance(cur.get("reference"), str):
+            out.append((cur, _linked_path(path, where)))
+        for k, v in cur.items():
+            if k == "contained":
+                continue
+            if isinstance(v, dict):
+                stack.append((v, (where, k, None)))
+            elif isinstance(v, list):
+                for i, x in enumerate(v):
+                    if isinstance(x, dict):
+                        stack.append((x, (where, k, i)))
     return out
+
+
+def _linked_path(root: str, where: Any) -> str:
+    parts = []
+    while where is not None:
+        where, key, index = where
+        parts.append(f".{key}" if index is None else f".{key}[{index}]")
+    return root + "".join(reversed(parts))
 
 
 def _check_interlinked(run: Run, frame: Frame, index: BundleIndex, is_message: bool) -> None:

@@ -85,7 +85,10 @@ class Run:
 
     def fork(self) -> Run:
         """A sub-run that collects issues separately (for slice and profile matching)."""
-        sub = Run(self.options)
+        sub = Run.__new__(Run)  # (no __init__: the shared tables are not built only to be replaced)
+        sub.options = self.options
+        sub.issues = []
+        sub._seen = set()
         sub.depth = self.depth + 1
         sub.validating = self.validating
         sub.types = self.types

@@ -23,7 +23,7 @@ from adapter.validation import (
     vital_signs,
 )
 from adapter.validation.context import WRONG_TYPE, Frame, Run
-from adapter.validation.datatype_rules import TYPE_RULES
+from adapter.validation.datatype_rules import TYPE_RULES, TypeRule
 from adapter.validation.invariants import check_constraints
 from adapter.validation.outcome import Issue
 from adapter.validation.primitives import (
@@ -44,8 +44,15 @@ _INDEX = re.compile(r"\[\d+\]")
 _PARENT = re.compile(r"\.[^.()]+(\[\d+\])?(\.ofType\([^)]*\))?$")  # last segment of an instance path
 ABSTRACT_RESOURCES = frozenset({"Resource", "DomainResource"})
 _NO_ITEMS: list[Item] = []
+_ONLY_DICTS = {dict}  # the types of an array of objects
+_ONLY_STRINGS = {str}
+_OF_TYPE = re.compile(r"\.ofType\([^)]*\)")
 # Types whose definition regex backtracks badly on long values; primitives.py checks them directly.
 _OWN_FORMAT_CHECK = frozenset({"base64Binary"})
+
+
+# (type code, kind, holder of the children, the type's root definition, the data-type rule)
+ValuePlan = tuple[str, str, "ElementNode | None", "ElementNode | None", "TypeRule | None"]
 
 
 class Engine:
@@ -57,6 +64,15 @@ class Engine:
         self._type_roots: dict[str, ElementNode | None] = {}
         self._primitive_cache: dict[tuple[str, Any], list[tuple[str, str]]] = {}
         self._kinds: dict[str, str] = {}
+        self._value_plans: dict[ElementNode, ValuePlan] = {}  # see _value_plan
+        self._typed_plans: dict[tuple[ElementNode, str], ValuePlan] = {}  # nodes of several types
+        # (node, profile, type, string value) that passed the node's value rules (see _string_value)
+        self._clean_values: set[tuple[ElementNode, StructureInfo, str, str]] = set()
+        # definition-side answers of slicing (see slicing._expected and slicing._child_type)
+        self.slice_values: dict[tuple[int, int], tuple[ElementNode, list[str], tuple[str, Any] | None]] = {}
+        self.child_types: dict[tuple[str, str], str] = {}
+        # (id(target profile list), resource type) -> (that list, the profiles constraining the type)
+        self.target_profiles: dict[tuple[int, str], tuple[list[str], list[StructureInfo]]] = {}
 
     # -- resources --------------------------------------------------------------------------------------
 
@@ -199,9 +215,10 @@ class Engine:
         info: StructureInfo,
     ) -> None:
         """Validate one occurrence of ``node`` whose concrete type is ``type_code``."""
-        kind = self._kinds.get(type_code)
-        if kind is None:
-            kind = self._kinds[type_code] = self.defs.kind(type_code) or "?"
+        plan = self._value_plans.get(node)
+        if plan is None or plan[0] != type_code:
+            plan = self._typed_plans.get((node, type_code)) or self._value_plan(node, type_code)
+        _, kind, holder, root, special = plan
         if kind == "primitive-type":
             self._primitive(run, value, ext, node, type_code, path, frame, info)
             return
@@ -221,7 +238,9 @@ class Engine:
             return
         if not value or (not is_root and len(value) == 1 and "resourceType" in value):
             run.error("invalid", path, "Object must have some content")
-        holder = node if node.children else self.defs.holder(node, type_code)
+        if kind == "resource" and not node.children:  # rare: a resource type without resourceType
+            root = self.type_root(type_code)
+            holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
         if holder is None:
             run.error("structure", path, f"Unknown type '{type_code}' at {path}")
             return
@@ -235,7 +254,6 @@ class Engine:
                 handled = extensions.check_extension(self, run, value, node, path, frame, info)
         if not handled:
             self.check_children(run, value, holder, path, frame, info, is_root)
-        special = TYPE_RULES.get(type_code)
         if special is not None:
             special(self, run, value, node, path, frame, info)
         if node.fixed is not None or node.pattern is not None:
@@ -244,13 +262,35 @@ class Engine:
             bindings.check_binding(self, run, value, node, type_code, path, info)
         trivial = len(value) > 1 or (value and "id" not in value)  # ele-1 holds, the only universal rule
         if node.heavy_constraints or (node.constraints and not trivial):
-            check_constraints(run, node, value, ext, type_code if node.is_choice else node.path, path, frame)
-        if not node.children and not is_root:
-            root = self._type_roots.get(type_code) or self.type_root(type_code)
-            if root is not None and (root.heavy_constraints or (root.constraints and not trivial)):
-                check_constraints(run, root, value, ext, type_code, path, frame, skip=node.constraint_keys)
+            check_constraints(run, node, value, ext, type_code if node.choice else node.path, path, frame)
+        if (
+            root is not None
+            and not is_root
+            and (root.heavy_constraints or (root.constraints and not trivial))
+        ):
+            check_constraints(run, root, value, ext, type_code, path, frame, skip=node.constraint_keys)
         if node.has_type_profiles:
             self._type_profiles(run, value, ext, node, type_code, path, frame)
+
+    def _value_plan(self, node: ElementNode, type_code: str) -> ValuePlan:
+        """What check_value needs to know about a node and type beyond the value (memoised for the
+        node's own single type): the type's kind, the node holding the children, the type's root
+        definition (when the node has no children) and the data-type rule."""
+        kind = self._kinds.get(type_code)
+        if kind is None:
+            kind = self._kinds[type_code] = self.defs.kind(type_code) or "?"
+        root: ElementNode | None = None
+        holder: ElementNode | None = node
+        if not node.children and kind not in ("primitive-type", "resource"):  # (resources: see check_value)
+            root = self.type_root(type_code)
+            # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
+            holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
+        plan = (type_code, kind, holder, root, TYPE_RULES.get(type_code))
+        if type_code == node.single_type:
+            self._value_plans[node] = plan
+        else:
+            self._typed_plans[(node, type_code)] = plan
+        return plan
 
     def _embedded_resource(
         self, run: Run, value: Any, node: ElementNode, type_code: str, path: str, frame: Frame
@@ -336,9 +376,14 @@ class Engine:
         groups: dict[int, list[Item]] = {}
         inline: dict[int, int] = {}  # children checked on the spot: string primitives, not sliced
         by_name = holder.by_name
-        has_ext = any(k[0] == "_" for k in obj)  # primitive extensions are rare: look them up only then
+        has_ext = False  # primitive extensions are rare: look them up only when there are some
+        for k in obj:
+            if k[0] == "_":
+                has_ext = True
+                break
         string_value = self._string_value
         check_value = self.check_value
+        format_problems = self._primitive_cache.get
         for key, raw in obj.items():
             if key[0] == "_":
                 base_key = key[1:]
@@ -353,43 +398,60 @@ class Engine:
             if key == "resourceType" and is_resource:
                 continue
             cnode = by_name.get(key)
-            if cnode is not None and cnode.single_type is not None and raw is not None:
-                # the common shapes, without the general checks of _collect
-                ext = obj.get("_" + key) if has_ext else None
-                if ext is None and cnode.string_primitive:
-                    t = cnode.single_type
-                    if type(raw) is str and not cnode.is_list:
-                        string_value(run, raw, cnode, t, f"{path}.{key}", frame, info)
-                        inline[cnode.position] = 1
+            # the common shapes (no primitive extension), without the general checks of collect()
+            if (
+                cnode is not None
+                and raw is not None
+                and (t := cnode.single_type) is not None
+                and (not has_ext or obj.get("_" + key) is None)
+            ):
+                shape = cnode.shape
+                if shape == 1:
+                    if type(raw) is str:  # as _string_value, but no path unless there is a problem
+                        problems = format_problems((t, raw))
+                        if problems is None:
+                            problems = self._primitive_problems(t, raw)
+                        for code, msg in problems:
+                            run.error(code, f"{path}.{key}", msg)
+                        if cnode.counted:
+                            inline[cnode.position] = 1
                         continue
-                    if type(raw) is list and cnode.is_list and raw and all(type(v) is str for v in raw):
-                        for i, v in enumerate(raw):
-                            string_value(run, v, cnode, t, f"{path}.{key}[{i}]", frame, info)
-                        inline[cnode.position] = len(raw)
-                        continue
-                elif ext is None and cnode.plain_complex:
-                    t = cnode.single_type
-                    if type(raw) is dict and not cnode.is_list:
+                elif shape == 4:
+                    if type(raw) is dict:
                         check_value(run, raw, None, cnode, t, f"{path}.{key}", frame, info)
-                        inline[cnode.position] = 1
+                        if cnode.counted:
+                            inline[cnode.position] = 1
                         continue
-                    if type(raw) is list and cnode.is_list and raw and all(type(v) is dict for v in raw):
+                elif shape == 5:
+                    if type(raw) is list and raw and set(map(type, raw)) == _ONLY_DICTS:
                         for i, v in enumerate(raw):
                             check_value(run, v, None, cnode, t, f"{path}.{key}[{i}]", frame, info)
+                        if cnode.counted:
+                            inline[cnode.position] = len(raw)
+                        continue
+                elif shape == 2:
+                    if type(raw) is str:
+                        string_value(run, raw, cnode, t, f"{path}.{key}", frame, info)
+                        if cnode.counted:
+                            inline[cnode.position] = 1
+                        continue
+                elif shape == 3 and type(raw) is list and raw and set(map(type, raw)) == _ONLY_STRINGS:
+                    for i, v in enumerate(raw):
+                        string_value(run, v, cnode, t, f"{path}.{key}[{i}]", frame, info)
+                    if cnode.counted:
                         inline[cnode.position] = len(raw)
-                        continue
-                if ext is None:
-                    if not cnode.is_list and not isinstance(raw, list):
+                    continue
+                if not cnode.is_list:
+                    if not isinstance(raw, list):
                         groups.setdefault(cnode.position, []).append(
-                            Item(raw, None, None, cnode.single_type, key, f"{path}.{key}")
+                            Item(raw, None, None, t, key, f"{path}.{key}")
                         )
                         continue
-                    if cnode.is_list and type(raw) is list and raw and None not in raw:
-                        t = cnode.single_type
-                        groups.setdefault(cnode.position, []).extend(
-                            Item(v, None, i, t, key, f"{path}.{key}[{i}]") for i, v in enumerate(raw)
-                        )
-                        continue
+                elif type(raw) is list and raw and None not in raw:
+                    groups.setdefault(cnode.position, []).extend(
+                        Item(v, None, i, t, key, f"{path}.{key}[{i}]") for i, v in enumerate(raw)
+                    )
+                    continue
             found = (cnode, None) if cnode is not None else holder.child_for(key)
             if found is None:
                 if key == "fhir_comments":
@@ -404,15 +466,17 @@ class Engine:
             collect(self, run, key, raw, obj.get("_" + key), found, path, groups)
         # only present children and those that must be present need checking
         children = holder.children
-        for idx, n in inline.items():
+        for idx, n in inline.items():  # (only children whose count could be wrong are here)
             child = children[idx]
             if n < child.min or (child.max is not None and n > child.max):
                 self.check_cardinality(run, child, n, path, info)
         required = holder.required
-        if required:
-            order: Any = list(groups) + [i for i in required if i not in groups and i not in inline]
-        else:
-            order = groups
+        order: Any = groups
+        for i in required:  # (children checked inline and not counted are present: their key is in obj)
+            if i not in groups and i not in inline and children[i].name not in obj:
+                missing = (j for j in required if j not in groups and j not in inline)
+                order = [*groups, *(j for j in missing if children[j].name not in obj)]
+                break
         for idx in order:
             child = children[idx]
             items = groups.get(idx, _NO_ITEMS)
@@ -532,7 +596,18 @@ class Engine:
         for code, msg in problems:
             run.error(code, path, msg)
         if node.has_value_rules:
-            self._primitive_constraints(run, value, node, type_code, path, info)
+            # codes and systems repeat: remember the values these rules found nothing wrong with
+            key = (node, info, type_code, value)
+            if key not in self._clean_values:
+                sub = run.fork()
+                self._primitive_constraints(sub, value, node, type_code, path, info)
+                if sub.issues:
+                    for issue in sub.issues:
+                        run.add(issue)
+                elif len(value) < 256:
+                    if len(self._clean_values) > 100_000:
+                        self._clean_values.clear()
+                    self._clean_values.add(key)
         if node.features:
             element_rules.check_duration_bounds(run, node, value, path)
         if type_code == "xhtml":
@@ -689,4 +764,4 @@ class Engine:
     def literal_path(self, path: str) -> str:
         """An instance path without indexes and type functions (``Patient.name``)."""
         p = _INDEX.sub("", path)
-        return re.sub(r"\.ofType\([^)]*\)", "", p)
+        return _OF_TYPE.sub("", p)

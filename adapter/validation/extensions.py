@@ -62,8 +62,12 @@ def check_extension(
     ext_info = engine.defs.structure(url)
     if ext_info is None:
         if allow_unknown(run, url):
-            run.info("structure", path, f"Unknown extension {url} (its definition is not loaded: not checked)",
-                     rule="ext-unknown")
+            run.info(
+                "structure",
+                path,
+                f"Unknown extension {url} (its definition is not loaded: not checked)",
+                rule="ext-unknown",
+            )
         else:
             run.error(
                 "structure",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -72,9 +73,12 @@ def children_of(item: Any, name: str, types: dict[int, str] | None = None) -> Co
         _append(out, item.get(name), item.get(f"_{name}"))
         return out
     if name in CHOICE_NAMES:
+        n = len(name)
         for key in item:
-            suffix = key[len(name) :]
-            if key.startswith(name) and suffix in TYPE_SUFFIXES:
+            if not key.startswith(name):
+                continue
+            suffix = key[n:]
+            if suffix in TYPE_SUFFIXES:
                 start = len(out)
                 _append(out, item[key], item.get(f"_{key}"))
                 if types is not None:
@@ -124,7 +128,10 @@ def singleton_bool(c: Coll) -> bool | None:
         return None
     if len(c) > 1:
         raise Unsupported("boolean of a collection")
-    v = unwrap(c[0])
+    v = c[0]
+    if v is True or v is False:
+        return v
+    v = unwrap(v)
     return v if isinstance(v, bool) else True
 
 
@@ -220,9 +227,21 @@ def _invocation(node: dict[str, Any], first: bool = False) -> Fn:
 
             return type_filter
 
+        ext_name = f"_{name}"
+
         def member(env: Env, focus: Coll) -> Coll:
             out: Coll = []
             for item in focus:
+                if type(item) is dict and ext_name not in item:  # the common shape, as children_of
+                    if name in item:
+                        v = item[name]
+                        if isinstance(v, list):
+                            out.extend([x for x in v if x is not None])
+                        elif v is not None:
+                            out.append(v)
+                        continue
+                    if name not in CHOICE_NAMES:
+                        continue
                 out.extend(children_of(item, name, env.types))
             return out
 
@@ -346,16 +365,21 @@ def _equality(node: dict[str, Any]) -> Fn:
     a, b, op = _binary(node)
     if op in ("~", "!~"):
         raise Unsupported("equivalence")
+    is_eq = op == "="
 
     def run(env: Env, focus: Coll) -> Coll:
         x, y = a(env, focus), b(env, focus)
         if not x or not y:
             return []
-        if len(x) == 1 and len(y) == 1 and type(x[0]) is str and type(y[0]) is str:
+        if len(x) == 1 and len(y) == 1:
             p, q = x[0], y[0]
-            if p[:1].isdigit() and q[:1].isdigit():
-                _check_comparable_equality(p, q)
-            return [(p == q) is (op == "=")]
+            tp, tq = type(p), type(q)
+            if tp is str and tq is str:
+                if p[:1].isdigit() and q[:1].isdigit():
+                    _check_comparable_equality(p, q)
+                return [(p == q) is is_eq]
+            if tp is bool and tq is bool:
+                return [(p == q) is is_eq]
         if len(x) != len(y):
             eq = False
         else:
@@ -392,7 +416,11 @@ def _inequality(node: dict[str, Any]) -> Fn:
         if isinstance(p, Decimal) and isinstance(q, Decimal):
             pass
         elif isinstance(p, str) and isinstance(q, str):
-            if (_DATE_LIKE.match(p) or _DATE_LIKE.match(q)) and (len(p) != len(q) or "T" in p):
+            if (
+                (_DATE_LIKE.match(p) or _DATE_LIKE.match(q))
+                and (len(p) != len(q) or "T" in p)
+                and not _same_zone_instants(p, q)
+            ):
                 raise Unsupported("date comparison")
         else:
             raise Unsupported("comparison")
@@ -400,6 +428,21 @@ def _inequality(node: dict[str, Any]) -> Fn:
         return [result]
 
     return run
+
+
+_FULL_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
+
+
+def _same_zone_instants(p: str, q: str) -> bool:
+    """Two valid dateTimes to the second in the same time zone: they order as their text does."""
+    if len(p) != len(q) or p[19:] != q[19:] or not _FULL_DATE_TIME.match(p) or not _FULL_DATE_TIME.match(q):
+        return False
+    try:
+        datetime.fromisoformat(p.replace("Z", "+00:00"))
+        datetime.fromisoformat(q.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _membership(node: dict[str, Any]) -> Fn:

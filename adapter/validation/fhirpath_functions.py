@@ -142,13 +142,28 @@ class CompiledPath:
         ext: Any = None,
     ) -> list[Any]:
         """Evaluate on ``focus`` (typed by its type or definition path); raises on evaluation errors."""
-        if self.fn is None:
-            raise ValueError(self.error or "expression not compiled")
-        if self.fast is not None:
+        fast = self.fast
+        if fast is not None:  # (only set when fhirpathpy compiled the expression too)
+            item = Prim(focus, ext) if isinstance(ext, dict) else focus
+            host = CURRENT_ENV.get()
+            env = Env(
+                {
+                    "resource": resource if resource is not None else focus,
+                    "rootResource": root if root is not None else resource,
+                    "context": focus,
+                },
+                [item],
+                type_path if type_path and "." not in type_path else None,
+                {},
+                _resolver(host, resource) if host is not None else None,
+                host.member_of if host is not None else None,
+            )
             try:
-                return self._fast(focus, ext, resource, root, type_path)
+                return fast(env, [item] if item is not None else [])
             except Unsupported:
                 pass  # this data needs what only fhirpathpy does
+        if self.fn is None:
+            raise ValueError(self.error or "expression not compiled")
         node = _typed_node(focus, type_path, ext) if type_path else focus
         variables = {
             "resource": resource if resource is not None else focus,
@@ -161,34 +176,14 @@ class CompiledPath:
             CURRENT_RESOURCE.reset(token)
         return result
 
-    def _fast(
-        self,
-        focus: Any,
-        ext: Any,
-        resource: dict[str, Any] | None,
-        root: dict[str, Any] | None,
-        type_path: str | None,
-    ) -> list[Any]:
-        assert self.fast is not None
-        item = Prim(focus, ext) if isinstance(ext, dict) else focus
-        host = CURRENT_ENV.get()
-        here = resource
 
-        def resolve(ref: str) -> Any:
-            return host.resolve(ref, here) if host is not None else None
+def _resolver(host: EvalEnv, here: dict[str, Any] | None) -> Callable[[str], Any]:
+    """``resolve()`` for the fast path: references resolve from the resource being validated."""
 
-        env = Env(
-            {
-                "resource": resource if resource is not None else focus,
-                "rootResource": root if root is not None else resource,
-                "context": focus,
-            },
-            this=[item],
-            focus_type=type_path if type_path and "." not in type_path else None,
-            resolve=resolve if host is not None else None,
-            member_of=host.member_of if host is not None else None,
-        )
-        return self.fast(env, [item] if item is not None else [])
+    def resolve(ref: str) -> Any:
+        return host.resolve(ref, here)
+
+    return resolve
 
 
 def _parse_tree(expression: str) -> dict[str, Any]:

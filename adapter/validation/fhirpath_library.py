@@ -26,6 +26,8 @@ from adapter.validation.fhirpath_fast import (
     unwrap,
 )
 
+_INTEGER = re.compile(r"[+-]?\d+")
+
 
 def _to_integer(focus: Coll) -> Coll:
     if not focus:
@@ -37,7 +39,7 @@ def _to_integer(focus: Coll) -> Coll:
         return [1 if v else 0]
     if isinstance(v, int):
         return [v]
-    if isinstance(v, str) and re.fullmatch(r"[+-]?\d+", v):
+    if isinstance(v, str) and _INTEGER.fullmatch(v):
         return [int(v)]
     return []
 

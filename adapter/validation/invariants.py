@@ -12,11 +12,12 @@ from typing import Any
 
 from adapter.validation import narrative
 from adapter.validation.context import Frame, Run
+from adapter.validation.fhirpath_fast import CHOICE_NAMES
 from adapter.validation.fhirpath_functions import CompiledPath, as_boolean, compiled
 from adapter.validation.outcome import Issue
 from adapter.validation.structure import Constraint, ElementNode
 
-Native = Callable[[Any, Any, Frame], bool]
+Native = Callable[[Any, Any, Frame], "bool | None"]  # None: not decided natively, evaluate the FHIRPath
 
 
 def _ele_1(value: Any, ext: Any, frame: Frame) -> bool:
@@ -118,6 +119,63 @@ def _ref_1(value: Any, ext: Any, frame: Frame) -> bool:
     return ref[1:] in ids or ref == "#"
 
 
+def _absent(value: dict[str, Any], name: str) -> bool:
+    """True when FHIRPath navigation to ``name`` finds nothing, decided without the fast path (a choice
+    name, whose typed forms the fast path looks for, is left to it)."""
+    return name not in value and f"_{name}" not in value and name not in CHOICE_NAMES
+
+
+def _bdl_5(value: Any, ext: Any, frame: Frame) -> bool | None:
+    if type(value) is not dict or isinstance(ext, dict):
+        return None
+    for name in ("resource", "request", "response"):
+        if f"_{name}" in value:
+            return None
+        v = value.get(name)
+        if isinstance(v, list):
+            if any(x is not None for x in v):
+                return True
+        elif v is not None:
+            return True
+        elif name not in value and name in CHOICE_NAMES:
+            return None
+    return False
+
+
+def _bdl_8(value: Any, ext: Any, frame: Frame) -> bool | None:
+    if type(value) is not dict or isinstance(ext, dict) or "_fullUrl" in value:
+        return None
+    full_url = value.get("fullUrl")
+    if type(full_url) is str:
+        return "/_history/" not in full_url
+    if full_url is None and ("fullUrl" in value or "fullUrl" not in CHOICE_NAMES):
+        return True  # nothing to test: the invariant is empty, which passes
+    return None
+
+
+def _obs_6(value: Any, ext: Any, frame: Frame) -> bool | None:
+    if type(value) is dict and not isinstance(ext, dict) and _absent(value, "dataAbsentReason"):
+        return True  # the first operand of the 'or' is true
+    return None
+
+
+def _obs_7(value: Any, ext: Any, frame: Frame) -> bool | None:
+    if type(value) is dict and not isinstance(ext, dict) and _absent(value, "component"):
+        return True  # no components: the second operand of the 'or' is true
+    return None
+
+
+# Natives that decide only the common shapes and return None for the rest (the FHIRPath then runs).
+GUARDED: dict[tuple[str, str], Native] = {
+    ("bdl-5", "resource.exists() or request.exists() or response.exists()"): _bdl_5,
+    ("bdl-8", "fullUrl.contains('/_history/').not()"): _bdl_8,
+    ("obs-6", "dataAbsentReason.empty() or value.empty()"): _obs_6,
+    (
+        "obs-7",
+        "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()",
+    ): _obs_7,
+}
+
 NATIVE: dict[tuple[str, str], Native] = {
     ("ele-1", "hasValue() or (children().count() > id.count())"): _ele_1,
     ("ext-1", "extension.exists() != value.exists()"): _ext_1,
@@ -151,10 +209,14 @@ def plan_for(node: ElementNode) -> Plan:
     """The node's invariants with their native equivalents or compiled FHIRPath (built once per node)."""
     plan: Plan | None = node.plan
     if plan is None:
-        built = []
+        built: list[tuple[Constraint, Native | None, CompiledPath | None]] = []
         for c in node.constraints:
             native = native_for(c)
-            built.append((c, native, None if native is not None else compiled(c.expression)))
+            guarded = GUARDED.get((c.key, c.expression)) if native is None else None
+            if guarded is not None and compiled(c.expression).error is None:
+                built.append((c, guarded, compiled(c.expression)))
+            else:
+                built.append((c, native, None if native is not None else compiled(c.expression)))
         plan = tuple(built)
         node.plan = plan
     return plan
@@ -171,7 +233,11 @@ def check_constraints(
     skip: frozenset[str] = frozenset(),
 ) -> None:
     """Evaluate a node's invariants on one element value and record failures."""
-    for c, native, cp in plan_for(node):
+    plan = node.plan
+    if plan is None:
+        plan = plan_for(node)
+    root: Any = None
+    for c, native, cp in plan:
         if skip and c.key in skip:
             continue
         if native is not None:
@@ -183,30 +249,38 @@ def check_constraints(
             elif native is _dom_3 and not run.options.validate_contained:
                 continue
             ok: bool | None = native(value, ext, frame)
-        else:
-            assert cp is not None
-            if cp.error is not None:
-                run.warning(
-                    "processing",
-                    path,
-                    f"Invariant {c.key} could not be parsed ({cp.error}): {c.expression}",
-                    rule=c.key,
-                )
+            if ok is not None:
+                if not ok:
+                    _report(run, c, path)
                 continue
-            try:
-                result = cp.evaluate(value, type_path, frame.resource, frame.root.resource, ext)
-            except Exception as exc:  # fhirpathpy raises bare Exceptions
-                run.warning(
-                    "processing",
-                    path,
-                    f"Invariant {c.key} could not be evaluated ({type(exc).__name__}: {exc}): {c.expression}",
-                    rule=c.key,
-                )
-                continue
-            ok = as_boolean(result)
-            if ok is None:
-                ok = True  # an empty result does not fail the invariant
-        if not ok:
-            message = f"Constraint failed: {c.key}: '{c.human}'"
-            severity = "error" if c.severity == "error" else "warning"
-            run.add(Issue(severity, "invariant", path, message, rule=c.key))
+        assert cp is not None  # (a guarded native left this value to the FHIRPath)
+        if cp.error is not None:
+            run.warning(
+                "processing",
+                path,
+                f"Invariant {c.key} could not be parsed ({cp.error}): {c.expression}",
+                rule=c.key,
+            )
+            continue
+        if root is None:
+            root = frame.root.resource
+        try:
+            result = cp.evaluate(value, type_path, frame.resource, root, ext)
+        except Exception as exc:  # fhirpathpy raises bare Exceptions
+            run.warning(
+                "processing",
+                path,
+                f"Invariant {c.key} could not be evaluated ({type(exc).__name__}: {exc}): {c.expression}",
+                rule=c.key,
+            )
+            continue
+        if not result or (len(result) == 1 and result[0] is True):
+            continue  # passes (an empty result does not fail the invariant)
+        if as_boolean(result) is False:
+            _report(run, c, path)
+
+
+def _report(run: Run, c: Constraint, path: str) -> None:
+    message = f"Constraint failed: {c.key}: '{c.human}'"
+    severity = "error" if c.severity == "error" else "warning"
+    run.add(Issue(severity, "invariant", path, message, rule=c.key))

@@ -202,6 +202,7 @@ def structure_ok(text: str) -> bool:
     return not any(sev == "error" for sev, _, _ in check_div(text))
 
 
+@lru_cache(maxsize=1024)
 def has_content(text: str) -> bool:
     """txt-2: some non-whitespace text, or an image."""
     root, _ = _parse(text)

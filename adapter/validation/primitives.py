@@ -177,13 +177,16 @@ def _regex_message(type_code: str, value: str) -> str:
     return f"The value '{value}' is not a valid {type_code}"
 
 
+_ID_CHARS = re.compile(r"[A-Za-z0-9\-.]")
+
+
 def resource_id_problem(value: Any) -> str | None:
     """The HL7 validator's messages for an invalid Resource.id."""
     if not isinstance(value, str):
         return None
     if len(value) > 64:
         return f"Invalid Resource id: Too long ({len(value)} chars)"
-    bad = re.sub(r"[A-Za-z0-9\-.]", "", value)
+    bad = _ID_CHARS.sub("", value)
     if bad or not value:
         return f"Invalid Resource id: Invalid Characters ('{value}')"
     return None

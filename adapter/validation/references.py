@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from adapter.validation.context import Frame, Run
-from adapter.validation.structure import SD_PREFIX, ElementNode
+from adapter.validation.structure import SD_PREFIX, ElementNode, StructureInfo
 
 if TYPE_CHECKING:
     from adapter.validation.engine import Engine
@@ -178,6 +178,26 @@ def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, p
         )
 
 
+def _constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+    """The target profiles that constrain ``rtype`` (memoised per engine and target list)."""
+    if not isinstance(rtype, str):
+        return _find_constrained(engine, profiles, rtype)
+    key = (id(profiles), rtype)
+    known = engine.target_profiles.get(key)
+    if known is None or known[0] is not profiles:
+        known = engine.target_profiles[key] = (profiles, _find_constrained(engine, profiles, rtype))
+    return known[1]
+
+
+def _find_constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+    out = []
+    for url in profiles:
+        info = engine.defs.structure(url)
+        if info is not None and info.derivation == "constraint" and info.type == rtype:
+            out.append(info)
+    return out
+
+
 def _check_target(
     engine: Engine,
     run: Run,
@@ -199,17 +219,20 @@ def _check_target(
             rule="ref-target-type",
         )
         return
-    constrained = []
-    for url in profiles:
-        info = engine.defs.structure(url)
-        if info is not None and info.derivation == "constraint" and info.type == rtype:
-            constrained.append(info)
+    if not profiles:
+        return
+    constrained = _constrained(engine, profiles, rtype)
     if not constrained:
         return
     for info in constrained:
         key = (id(target), info.url)
         if key in run.validating:
             return  # a circle: being validated against this profile already
+        done = run.profile_results.get(key)  # what against() would return, without building a frame
+        if done is not None:
+            if not any(i.is_error for i in done):
+                return
+            continue
         bundle = frame.bundle
         where = bundle.path_of(target) if bundle is not None else None
         target_frame = Frame(

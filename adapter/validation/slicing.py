@@ -41,7 +41,9 @@ def check_sliced(
     assigned: list[ElementNode | None] = [
         match_slice(engine, run, base, it, frame) if slices else None for it in items
     ]
-    engine.check_cardinality(run, base, len(items), path, info)
+    n = len(items)
+    if n < base.min or (base.max is not None and n > base.max):
+        engine.check_cardinality(run, base, n, path, info)
     rules = base.slicing.rules if base.slicing is not None else "open"
     ordered = base.slicing.ordered if base.slicing is not None else False
     for it, sl in zip(items, assigned, strict=True):
@@ -54,8 +56,12 @@ def check_sliced(
             )
     if ordered or rules == "openAtEnd":
         _check_order(run, base, items, assigned, info, ordered, rules == "openAtEnd")
+    counts: dict[int, int] = {}
+    for a in assigned:
+        if a is not None:
+            counts[id(a)] = counts.get(id(a), 0) + 1
     for sl in slices:
-        count = sum(1 for a in assigned if a is sl)
+        count = counts.get(id(sl), 0)
         if count < sl.min:
             note = (
                 ""
@@ -133,7 +139,9 @@ def _matches(
     if not discriminators:
         return _conforms(engine, run, item.value, item.ext, sl, item.type_code, item.path, frame)
     for dtype, dpath in discriminators:
-        steps = [s for s in split_path(dpath) if s != "$this"]
+        steps = _STEPS.get(dpath)
+        if steps is None:
+            steps = _STEPS[dpath] = [s for s in split_path(dpath) if s != "$this"]
         if dtype in ("value", "pattern"):
             ok = _value_matches(engine, run, sl, item, steps, frame)
         elif dtype == "exists":
@@ -147,6 +155,9 @@ def _matches(
         if not ok:
             return False
     return True
+
+
+_STEPS: dict[str, list[str]] = {}  # discriminator path -> its steps (read only)
 
 
 def _conforms(
@@ -205,6 +216,14 @@ def instance_values(engine: Engine, item: Item, steps: list[str], frame: Frame) 
 
 
 def _child_type(engine: Engine, type_code: str, name: str) -> str:
+    key = (type_code, name)
+    found = engine.child_types.get(key)
+    if found is None:
+        found = engine.child_types[key] = _find_child_type(engine, type_code, name)
+    return found
+
+
+def _find_child_type(engine: Engine, type_code: str, name: str) -> str:
     holder = engine.type_root(type_code)
     if holder is None:
         return ""
@@ -273,6 +292,16 @@ def _extension_slice(engine: Engine, ext: ElementNode, url: str) -> ElementNode 
 
 
 def _expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
+    """What a value/pattern discriminator expects of a slice (memoised per engine: definitions only)."""
+    key = (id(sl), id(steps))  # steps lists are the shared ones of _STEPS, one per discriminator path
+    found = engine.slice_values.get(key)
+    if found is None or found[0] is not sl or found[1] is not steps:
+        found = (sl, steps, _find_expected(engine, sl, steps))
+        engine.slice_values[key] = found
+    return found[2]
+
+
+def _find_expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
     node, rest = definition_at(engine, sl, steps)
     if node is None:
         return None
@@ -299,7 +328,10 @@ def _value_matches(
     if expected is None:
         return False
     kind, want = expected
-    found = [v for v, _ in instance_values(engine, item, steps, frame)]
+    if len(steps) == 1 and "(" not in steps[0]:
+        found = _plain_values(item.value, steps[0])  # what instance_values finds, without the types
+    else:
+        found = [v for v, _ in instance_values(engine, item, steps, frame)]
     if kind == "fixed":
         return any(equals_fixed(v, want) for v in found)
     if kind == "pattern":
@@ -312,6 +344,21 @@ def _value_matches(
     if kind == "binding":
         return any(_in_value_set(engine, v, str(want)) for v in found)
     return False
+
+
+def _plain_values(value: Any, name: str) -> list[Any]:
+    """The values of one plain (unparenthesised) discriminator step, in instance_values order."""
+    if not isinstance(value, dict):
+        return []
+    if name in value:
+        raw = value[name]
+        return raw if isinstance(raw, list) else [raw]
+    out: list[Any] = []
+    n = len(name)
+    for k, raw in value.items():
+        if k.startswith(name) and len(k) > n and k[n].isupper():
+            out.extend(raw if isinstance(raw, list) else [raw])
+    return out
 
 
 def _in_value_set(engine: Engine, v: Any, vs: str) -> bool:

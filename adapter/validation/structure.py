@@ -129,6 +129,12 @@ class ElementNode:
     string_primitive: bool = False  # one string-valued primitive type, not sliced: checked inline
     plain_complex: bool = False  # one complex (or resource) type, not sliced: checked inline
     sliced: bool = False  # has slices (or closed/ordered slicing): items go through slicing
+    plain_string: bool = False  # a string primitive with no value rules or invariants: format check only
+    choice: bool = False  # ``value[x]`` style (see is_choice)
+    # how the walker reads this element's JSON property (see Engine.check_children): -1 general,
+    # 0 one type, 1 plain string, 2 string, 3 string array, 4 complex, 5 complex array
+    shape: int = -1
+    counted: bool = True  # one occurrence (or any non-empty array) could break this element's cardinality
 
     @property
     def is_choice(self) -> bool:
@@ -339,6 +345,25 @@ def compile_node(raw: RawNode, source_url: str) -> ElementNode:
         or node.binding
         or node.features
     )
+    node.plain_string = (
+        node.string_primitive
+        and not node.has_value_rules
+        and not node.heavy_constraints
+        and node.single_type != "xhtml"
+    )
+    node.choice = node.is_choice
+    if node.is_list:
+        node.counted = node.min > 1 or node.max is not None
+    else:
+        node.counted = node.min > 1 or (node.max is not None and node.max < 1)
+    if node.single_type is None:
+        node.shape = -1
+    elif node.string_primitive:
+        node.shape = 3 if node.is_list else (1 if node.plain_string else 2)
+    elif node.plain_complex:
+        node.shape = 5 if node.is_list else 4
+    else:
+        node.shape = 0
     node.required = frozenset(
         c.position for c in node.children if c.min > 0 or any(s.min > 0 for s in c.slices)
     )

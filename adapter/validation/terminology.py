@@ -128,6 +128,9 @@ class Terminology:
         self.defs = defs
         self._expansions: dict[str, Expansion | None] = {}
         self._systems: dict[str, _CodeSystemView | None] = {}
+        self._members: dict[tuple[str, str | None, str], Membership] = {}
+        # (system, code, display) -> the problem check_codes reports (None: no problem), memoised
+        self.code_problems: dict[tuple[str, str, str | None], tuple[str, str, str] | None] = {}
 
     def code_system(self, url: str) -> _CodeSystemView | None:
         """A local CodeSystem by URL (None when not loaded)."""
@@ -268,7 +271,19 @@ class Terminology:
     # -- checks -----------------------------------------------------------------------------------------
 
     def member(self, vs_url: str, system: str | None, code: str) -> Membership:
-        """Is (system, code) in the ValueSet? ``system`` None means infer it (a ``code`` element)."""
+        """Is (system, code) in the ValueSet? ``system`` None means infer it (a ``code`` element).
+        Memoised per (value set, system, code): the same codes recur in every resource."""
+        if not (system is None or type(system) is str) or type(code) is not str:
+            return self._member(vs_url, system, code)  # malformed data: not worth a cache entry
+        key = (vs_url, system, code)
+        found = self._members.get(key)
+        if found is None:
+            if len(self._members) > 100_000:
+                self._members.clear()
+            found = self._members[key] = self._member(vs_url, system, code)
+        return found
+
+    def _member(self, vs_url: str, system: str | None, code: str) -> Membership:
         exp = self.expand(vs_url)
         if exp is None:
             return Membership(None, reason=f"the ValueSet {vs_url} is not available locally")

@@ -25,6 +25,8 @@ def normalise(value: Any) -> Any:
 
 def equals_fixed(instance: Any, fixed: Any) -> bool:
     """Exact equality, recursively (ignoring ``id`` and ``extension`` on the instance side? no: exact)."""
+    if type(fixed) is str and type(instance) is str:
+        return instance == fixed  # the common case (what the general comparison gives for two strings)
     if isinstance(fixed, dict):
         if not isinstance(instance, dict):
             return False
@@ -39,6 +41,8 @@ def equals_fixed(instance: Any, fixed: Any) -> bool:
 
 def matches_pattern(instance: Any, pattern: Any) -> bool:
     """Pattern semantics: the instance has at least everything the pattern has."""
+    if type(pattern) is str and type(instance) is str:
+        return instance == pattern  # the common case (what the general comparison gives for two strings)
     if isinstance(pattern, dict):
         if not isinstance(instance, dict):
             return False
