@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 from adapter.cli.common import FAILED, OK, USAGE, add_format_option, progress, report, write_resource
+from adapter.cli.convert_csv import CSV_EPILOG, add_csv_options, run_csv, uses_csv_path
 from adapter.errors import RedbagError
 from adapter.redbag import build_bundles, check_summary
 from adapter.redbag.contract import read_json_file
 
-EPILOG = """\
+EPILOG = (
+    """\
 examples:
   redbag convert examples/*.summary.json --out out/
   redbag convert examples/dementia-dnacpr.summary.json --out out/ --format xml
@@ -19,7 +21,10 @@ examples:
 Writes <bagNumber>.document.json and <bagNumber>.transaction.json for each input. A bad input file is
 reported (file, JSON path, reason) and the others are still converted.
 exit status: 0 all converted, 1 some inputs failed, 2 usage error.
+
 """
+    + CSV_EPILOG
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,9 +35,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="resident summary JSON files")
+    p.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="resident summary JSON files (a folder with --mapping)"
+    )
     p.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     add_format_option(p)
+    add_csv_options(p)
     p.set_defaults(func=run)
 
 
@@ -48,6 +56,8 @@ def convert_file(path: Path, out: Path, fmt: str) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if uses_csv_path(args):
+        return run_csv(args)
     paths = [Path(p) for p in args.inputs]
     missing = [p for p in paths if not p.is_file()]
     if missing:

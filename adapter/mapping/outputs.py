@@ -1,0 +1,170 @@
+"""Where converted red bags go: bundle files per resident, or NDJSON files per resource type.
+
+Bundles are written as the JSON path writes them (``<bagNumber>.document.json`` and
+``<bagNumber>.transaction.json``, same bytes). NDJSON follows FHIR Bulk Data: one resource per line, one file
+per resource type (``Patient.ndjson``, ...), references as ``Type/id``; records shared between residents
+(the care home, GP practice and hospital Organizations, the care home Location) appear once.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import orjson
+
+from adapter.fhir.jsonio import dumps
+
+Json = dict[str, Any]
+
+_RESOURCE_FILE = re.compile(r"^[A-Z][A-Za-z]+\.ndjson$")
+_REFERENCE = re.compile(rb'"reference":"(urn:uuid:[0-9a-f-]{36})"')
+
+
+class Sink(Protocol):
+    """Receives each converted resident's bundles; returns how many resources it wrote."""
+
+    def write(self, bag_number: str, document: Json, transaction: Json) -> int: ...
+
+    def discard(self, bag_number: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class BundleFiles:
+    """``<bag>.document.json`` / ``<bag>.transaction.json`` (or ``.xml``) per resident in ``out_dir``."""
+
+    def __init__(self, out_dir: Path, fmt: str = "json") -> None:
+        self.out_dir, self.fmt = out_dir, fmt
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    def _encode(self, resource: Json) -> bytes:
+        if self.fmt == "xml":
+            from adapter.fhir.xml import to_xml  # XML is a cold path: load its models only when asked
+
+            return to_xml(resource)
+        return dumps(resource)
+
+    def write(self, bag_number: str, document: Json, transaction: Json) -> int:
+        (self.out_dir / f"{bag_number}.document.{self.fmt}").write_bytes(self._encode(document))
+        (self.out_dir / f"{bag_number}.transaction.{self.fmt}").write_bytes(self._encode(transaction))
+        return len(document["entry"])
+
+    def discard(self, bag_number: str) -> None:
+        """Remove a previous run's bundles of a resident held back now: no stale red bag is left behind."""
+        for kind in ("document", "transaction"):
+            (self.out_dir / f"{bag_number}.{kind}.{self.fmt}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        return None
+
+
+def shared_urls(transaction: Json) -> set[str]:
+    """fullUrls of records shared between residents: conditional creates other than the resident's Patient."""
+    return {
+        e["fullUrl"]
+        for e in transaction["entry"]
+        if "ifNoneExist" in e["request"] and e["resource"]["resourceType"] != "Patient"
+    }
+
+
+def ndjson_lines(document: Json, transaction: Json) -> Iterator[tuple[str, str, bool, bytes]]:
+    """``(resourceType, id, shared, line)`` for every resource of a red bag, references made relative."""
+    local = {
+        e["fullUrl"].encode(): f"{e['resource']['resourceType']}/{e['resource']['id']}".encode()
+        for e in document["entry"]
+    }
+    shared = shared_urls(transaction)
+
+    def relative(m: re.Match[bytes]) -> bytes:
+        target = local.get(m.group(1))
+        return b'"reference":"' + target + b'"' if target else m.group(0)
+
+    for e in document["entry"]:
+        resource = e["resource"]
+        line = _REFERENCE.sub(relative, orjson.dumps(resource)) + b"\n"
+        yield resource["resourceType"], resource["id"], e["fullUrl"] in shared, line
+
+
+class NdjsonParts:
+    """One worker's NDJSON: ``<Type>.<n>.ndjson`` and ``<Type>.<n>.shared.ndjson`` in a parts folder."""
+
+    def __init__(self, parts_dir: Path, worker: int) -> None:
+        self.parts_dir, self.worker = parts_dir, worker
+        self.handles: dict[tuple[str, bool], IO[bytes]] = {}
+        self.seen_shared: set[str] = set()
+
+    def _handle(self, rtype: str, shared: bool) -> IO[bytes]:
+        handle = self.handles.get((rtype, shared))
+        if handle is None:
+            suffix = ".shared.ndjson" if shared else ".ndjson"
+            handle = (self.parts_dir / f"{rtype}.{self.worker:03d}{suffix}").open("wb")
+            self.handles[(rtype, shared)] = handle
+        return handle
+
+    def write(self, bag_number: str, document: Json, transaction: Json) -> int:
+        written = 0
+        for rtype, rid, shared, line in ndjson_lines(document, transaction):
+            if shared:
+                if rid in self.seen_shared:
+                    continue
+                self.seen_shared.add(rid)
+            self._handle(rtype, shared).write(line)
+            written += 1
+        return written
+
+    def discard(self, bag_number: str) -> None:
+        return None  # nothing of a held-back resident is ever written
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+
+
+def merge_ndjson(parts_dir: Path, out_dir: Path, workers: int) -> tuple[list[Path], int]:
+    """Concatenate the workers' parts per resource type in worker (= key) order; shared records once.
+
+    Returns the files written and how many shared records two workers had both written (dropped here).
+    """
+    types = sorted({p.name.split(".", 1)[0] for p in parts_dir.glob("*.ndjson")})
+    for old in out_dir.glob("*.ndjson"):  # a type written by an earlier run and absent now must not linger
+        if _RESOURCE_FILE.match(old.name) and old.name.split(".", 1)[0] not in types:
+            old.unlink()
+    written, dropped = [], 0
+    for rtype in types:
+        target = out_dir / f"{rtype}.ndjson"
+        shared = [p for w in range(workers) if (p := parts_dir / f"{rtype}.{w:03d}.shared.ndjson").exists()]
+        pieces = [p for w in range(workers) if (p := parts_dir / f"{rtype}.{w:03d}.ndjson").exists()]
+        if shared:
+            with target.open("wb") as out:
+                dropped += _merge_shared(shared, out)
+        if pieces:  # the first part becomes the file (a rename), the others are appended to it
+            with pieces[0].open("ab") as out:
+                for piece in pieces[1:]:
+                    with piece.open("rb") as handle:
+                        shutil.copyfileobj(handle, out, 1 << 20)
+            if shared:  # a type is either shared between residents or not; never both, but be safe
+                with target.open("ab") as out, pieces[0].open("rb") as handle:
+                    shutil.copyfileobj(handle, out, 1 << 20)
+            else:
+                pieces[0].replace(target)
+        written.append(target)
+    return written, dropped
+
+
+def _merge_shared(paths: Sequence[Path], out: IO[bytes]) -> int:
+    seen: set[str] = set()
+    dropped = 0
+    for path in paths:
+        with path.open("rb") as handle:
+            for line in handle:
+                rid = orjson.loads(line)["id"]
+                if rid in seen:
+                    dropped += 1
+                else:
+                    seen.add(rid)
+                    out.write(line)
+    return dropped

@@ -1,0 +1,388 @@
+"""Named transforms: how a CSV cell becomes a resident-summary value.
+
+A mapping names them (``transform: date``, ``transform: {map: gender}``, or a list of steps); each is built
+once when the mapping is compiled, then called per cell. A transform raises :class:`CellError` with a reason
+that never repeats the value (the report shows the value itself, withheld when it is personal data).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adapter.errors import MappingError
+from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, ods_code_is_valid, sctid_problem
+
+Transform = Callable[[Any], Any]
+
+
+class CellError(ValueError):
+    """A cell value a transform cannot accept; ``reason`` says why (without echoing the value)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Context:
+    """What transforms may depend on besides the cell: the zone of local times and the as-of instant."""
+
+    timezone: ZoneInfo
+    as_of: datetime
+    maps: Mapping[str, CodeMap]
+
+
+@dataclass(frozen=True)
+class CodeMap:
+    """A code map from a mapping file: source value -> target value, optionally ignoring case."""
+
+    name: str
+    values: Mapping[str, Any]
+    ignore_case: bool = True
+
+    def lookup(self, value: str) -> Any:
+        key = value.casefold() if self.ignore_case else value
+        try:
+            return self.values[key]
+        except KeyError:
+            raise CellError(f"unknown code (not in code map {self.name!r})") from None
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        return (value.casefold() if self.ignore_case else value) in self.values
+
+
+# --- dates and times -----------------------------------------------------------------------------------
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_ISO_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+_UK_DATETIME = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY (UK order)"
+_DATETIME_HINT = "use YYYY-MM-DDTHH:MM[:SS] with an offset, or DD/MM/YYYY HH:MM local time"
+
+
+def _make_date(y: str, m: str, d: str) -> date:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        raise CellError(f"not a calendar date ({_DATE_HINT})") from None
+
+
+def parse_date(value: str) -> date:
+    """A calendar date from ISO 8601 ``YYYY-MM-DD`` or UK ``DD/MM/YYYY`` (also with ``-`` or ``.``).
+
+    A date-time is accepted too (its date part, as written): exports often put a time on every date.
+    """
+    m = _ISO_DATE.match(value)
+    if m:
+        return _make_date(*m.groups())
+    m = _UK_DATE.match(value)
+    if m:
+        day, month, year = m.groups()
+        return _make_date(year, month, day)
+    m = _ISO_DATETIME.match(value) or _UK_DATETIME.match(value)
+    if m:
+        return parse_date(value[: m.start(4) - 1].strip())
+    raise CellError(f"not a date ({_DATE_HINT})")
+
+
+def _date_text(value: str, _: Context) -> str:
+    return parse_date(value).isoformat()
+
+
+def _partial_date_text(value: str, ctx: Context) -> str:
+    """A date as precise as it is known: ``YYYY``, ``YYYY-MM``, ``MM/YYYY``, a full date, or a date-time."""
+    m = _ISO_PARTIAL.match(value)
+    if m:
+        year, month = m.groups()
+        if month is not None and not 1 <= int(month) <= 12:
+            raise CellError("not a month (use YYYY-MM or MM/YYYY)")
+        return value
+    m = _MONTH_YEAR.match(value)
+    if m:
+        month, year = m.groups()
+        if not 1 <= int(month) <= 12:
+            raise CellError("not a month (use YYYY-MM or MM/YYYY)")
+        return f"{year}-{int(month):02d}"
+    if _ISO_DATETIME.match(value) or _UK_DATETIME.match(value):
+        return _datetime_text(value, ctx)
+    try:
+        return parse_date(value).isoformat()
+    except CellError:
+        raise CellError("not a date (use YYYY, YYYY-MM, YYYY-MM-DD, MM/YYYY or DD/MM/YYYY)") from None
+
+
+def _localise(naive: datetime, zone: ZoneInfo) -> datetime:
+    """Attach ``zone`` to a wall-clock time, refusing times a clock change makes ambiguous or impossible."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise CellError(f"local time does not exist (the clocks went forward; {zone.key})")
+    if first.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
+        raise CellError(f"local time is ambiguous (the clocks went back; {zone.key}): give its UTC offset")
+    return first
+
+
+def _format_instant(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}{sign}{hh:02d}:{mm:02d}"
+
+
+def parse_instant(value: str, zone: ZoneInfo) -> datetime:
+    """An aware datetime from ISO 8601 (with or without offset) or UK ``DD/MM/YYYY HH:MM[:SS]``."""
+    m = _ISO_DATETIME.match(value)
+    if m:
+        y, mo, d, hh, mi, ss, frac, tz = m.groups()
+        fields = (y, mo, d, hh, mi, ss or "0")
+    else:
+        m = _UK_DATETIME.match(value)
+        if not m:
+            raise CellError(f"not a date and time ({_DATETIME_HINT})")
+        d, mo, y, hh, mi, ss = m.groups()
+        fields, frac, tz = (y, mo, d, hh, mi, ss or "0"), None, None
+    try:
+        year, month, day, hour, minute, second = (int(f) for f in fields)
+        naive = datetime(
+            year, month, day, hour, minute, second
+        )  # naive on purpose: the zone is attached below
+    except ValueError:
+        raise CellError(f"not a date and time ({_DATETIME_HINT})") from None
+    if frac:
+        naive = naive.replace(microsecond=int(frac[1:7].ljust(6, "0")))
+    if tz is None:
+        return _localise(naive, zone)
+    if tz == "Z":
+        return naive.replace(tzinfo=UTC)
+    sign = 1 if tz[0] == "+" else -1
+    digits = tz[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 14 or minutes > 59:
+        raise CellError("not a UTC offset (use +HH:MM)")
+    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+
+
+_KEEP_AS_WRITTEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _datetime_text(value: str, ctx: Context) -> str:
+    """An ISO 8601 date-time with its offset; local times get the offset of the mapping's zone."""
+    moment = parse_instant(value, ctx.timezone)
+    if _KEEP_AS_WRITTEN.match(value):
+        return value  # already in contract form: keep the writer's own precision and offset spelling
+    return _format_instant(moment)
+
+
+# --- other scalars -------------------------------------------------------------------------------------
+_TRUE = frozenset({"true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "f"})
+
+
+def parse_boolean(value: str) -> bool:
+    """true/false, yes/no, y/n, 1/0 (any case)."""
+    v = value.casefold()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise CellError("not a yes/no value (use true/false, yes/no, y/n or 1/0)")
+
+
+def _integer(value: str, _: Context) -> int:
+    try:
+        return int(value.replace(",", ""))
+    except ValueError:
+        raise CellError("not a whole number") from None
+
+
+def _nhs_number(value: str, _: Context) -> str:
+    digits = re.sub(r"[\s-]", "", value)
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
+        raise CellError("not an NHS number (10 digits)")
+    if not nhs_number_is_valid(digits):
+        raise CellError(f"{mask_nhs_number(digits)} fails the NHS number check digit (modulus 11)")
+    return digits
+
+
+def _sctid(value: str, _: Context) -> str:
+    problem = sctid_problem(value)
+    if problem:
+        raise CellError(f"not a SNOMED CT / dm+d code: {problem}")
+    return value
+
+
+def _ods_code(value: str, _: Context) -> str:
+    code = value.upper()
+    if not ods_code_is_valid(code):
+        raise CellError("not an ODS code (3 to 10 letters and digits)")
+    return code
+
+
+def _with_context(fn: Callable[[str, Context], Any]) -> Callable[[Context, Any], Transform]:
+    def factory(ctx: Context, _: Any) -> Transform:
+        return lambda v: fn(v, ctx)
+
+    return factory
+
+
+# --- transforms that take an argument ------------------------------------------------------------------
+def _map(ctx: Context, name: Any) -> Transform:
+    try:
+        code_map = ctx.maps[str(name)]
+    except KeyError:
+        raise MappingError(f"transform map: no code map named {name!r}") from None
+    return code_map.lookup
+
+
+def _one_of(_: Context, allowed: Any) -> Transform:
+    canonical = {str(a).casefold(): a for a in allowed}
+    listed = ", ".join(str(a) for a in allowed)
+
+    def check(value: str) -> Any:
+        try:
+            return canonical[value.casefold()]
+        except KeyError:
+            raise CellError(f"unknown value (expected one of: {listed})") from None
+
+    return check
+
+
+def _split(_: Context, separator: Any) -> Transform:
+    sep = str(separator)
+
+    def split(value: str) -> list[str]:
+        parts = value.split() if sep.strip() == "" else value.split(sep)
+        return [p.strip() for p in parts if p.strip()]
+
+    return split
+
+
+def _join(_: Context, separator: Any) -> Transform:
+    sep = str(separator)
+    return lambda values: sep.join(values) if isinstance(values, list) else values
+
+
+def _highest(_: Context, order: Any) -> Transform:
+    rank = {str(v).casefold(): i for i, v in enumerate(order)}
+    listed = ", ".join(str(v) for v in order)
+
+    def highest(values: Any) -> Any:
+        items = values if isinstance(values, list) else [values]
+        try:
+            return max(items, key=lambda v: rank[v.casefold()])
+        except KeyError:
+            raise CellError(f"unknown value (expected one of: {listed})") from None
+
+    return highest
+
+
+def _regex_replace(_: Context, arg: Any) -> Transform:
+    if not (isinstance(arg, list) and len(arg) == 2):
+        raise MappingError("transform regex_replace takes [pattern, replacement]")
+    try:
+        pattern = re.compile(str(arg[0]))
+    except re.error as exc:
+        raise MappingError(f"transform regex_replace: bad pattern {arg[0]!r}: {exc}") from None
+    replacement = str(arg[1])
+    return lambda value: pattern.sub(replacement, value).strip()
+
+
+#: Transforms without an argument (``transform: date``).
+SIMPLE: dict[str, Callable[[Context, Any], Transform]] = {
+    "date": _with_context(_date_text),
+    "partial_date": _with_context(_partial_date_text),
+    "datetime": _with_context(_datetime_text),
+    "boolean": _with_context(lambda v, _: parse_boolean(v)),
+    "integer": _with_context(_integer),
+    "nhs_number": _with_context(_nhs_number),
+    "sctid": _with_context(_sctid),
+    "ods_code": _with_context(_ods_code),
+    "upper": _with_context(lambda v, _: v.upper()),
+    "lower": _with_context(lambda v, _: v.lower()),
+    "collapse_spaces": _with_context(lambda v, _: " ".join(v.split())),
+}
+#: Transforms with an argument (``transform: {map: gender}``).
+WITH_ARGUMENT: dict[str, Callable[[Context, Any], Transform]] = {
+    "map": _map,
+    "one_of": _one_of,
+    "split": _split,
+    "join": _join,
+    "highest": _highest,
+    "regex_replace": _regex_replace,
+}
+#: Transforms that take the whole list of a multi-column value rather than each element.
+LIST_TRANSFORMS = frozenset({"join", "highest"})
+
+NAMES = sorted({*SIMPLE, *WITH_ARGUMENT})
+
+
+def build(step: Any, ctx: Context) -> tuple[str, Transform]:
+    """One transform step from its mapping form: ``"date"`` or ``{"map": "gender"}``."""
+    if isinstance(step, str):
+        if step in SIMPLE:
+            return step, SIMPLE[step](ctx, None)
+        raise MappingError(f"unknown transform {step!r} (known: {', '.join(NAMES)})")
+    if isinstance(step, dict) and len(step) == 1:
+        ((name, arg),) = step.items()
+        if name in WITH_ARGUMENT:
+            return name, WITH_ARGUMENT[name](ctx, arg)
+        raise MappingError(f"unknown transform {name!r} (known: {', '.join(NAMES)})")
+    raise MappingError(f"a transform is a name or {{name: argument}}, not {step!r}")
+
+
+def chain(steps: Any, ctx: Context) -> Transform | None:
+    """Compose the steps of a ``transform:`` entry; string steps map over lists element by element."""
+    if steps is None:
+        return None
+    built = [build(s, ctx) for s in (steps if isinstance(steps, list) else [steps])]
+
+    def run(value: Any) -> Any:
+        for name, fn in built:
+            value = _each(fn, value) if isinstance(value, list) and name not in LIST_TRANSFORMS else fn(value)
+        return value
+
+    if len(built) == 1 and built[0][0] not in LIST_TRANSFORMS:
+        only = built[0][1]
+        return lambda v: _each(only, v) if isinstance(v, list) else only(v)
+    return run
+
+
+def _each(fn: Transform, values: list[Any]) -> list[Any]:
+    """Apply ``fn`` to each element; a step that splits an element into a list is flattened in."""
+    out: list[Any] = []
+    for v in values:
+        result = fn(v)
+        if isinstance(result, list):
+            out.extend(result)
+        else:
+            out.append(result)
+    return out
+
+
+def as_of_instant(text: str | None, now: datetime) -> datetime:
+    """The ``--as-of`` value: a date (midnight UTC) or a date-time with offset; default ``now``."""
+    if not text:
+        return now.replace(microsecond=0)
+    try:
+        if _ISO_DATE.match(text) or _UK_DATE.match(text):
+            d = parse_date(text)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        return parse_instant(text, ZoneInfo("UTC"))
+    except CellError as exc:
+        raise MappingError(f"--as-of {text!r}: {exc.reason}") from None
+
+
+def format_instant(moment: datetime) -> str:
+    """An aware datetime as the contract writes it: ``YYYY-MM-DDTHH:MM:SS+HH:MM``."""
+    return _format_instant(moment)
