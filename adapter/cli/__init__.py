@@ -30,8 +30,9 @@ COMMANDS = (
 EPILOG = """\
 examples:
   redbag convert examples/*.summary.json --out out/
-  redbag validate out/RB-0001.document.json
-  redbag push out/RB-0001.transaction.json --server http://127.0.0.1:8080/fhir
+  redbag validate out/RB-VN4R7-0318.document.json
+  redbag push out/RB-VN4R7-0318.transaction.json --server http://127.0.0.1:8080/fhir
+  redbag convert examples/csv --mapping care-home-csv --out out/csv/
 
 Run `redbag COMMAND --help` for each command's options and an example.
 """
@@ -48,13 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"redbag {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"adapter.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"adapter.cli.{name}":
-                raise
-            continue  # a command not built yet
-        module.register(sub)
+        importlib.import_module(f"adapter.cli.{name}").register(sub)
     return parser
 
 
