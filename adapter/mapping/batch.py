@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -27,7 +28,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -378,11 +378,46 @@ def _process_context() -> ForkContext | SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
-def _prepare_all(orders: list[PrepareOrder], jobs: int) -> list[Prepared]:
+def _prepare_share(orders: list[PrepareOrder], result_path: str) -> None:
+    """Prepare some files in a child process; the results (or the error) go to a pickle file."""
+    try:
+        outcome: list[Prepared] | BaseException = [prepare(o) for o in orders]
+    except MappingError as exc:
+        outcome = exc
+    except BaseException:  # handed to the parent, which stops the run
+        outcome = RedbagError(traceback.format_exc())
+    Path(result_path).write_bytes(pickle.dumps(outcome))
+
+
+def _prepare_all(orders: list[PrepareOrder], jobs: int, work_dir: Path) -> list[Prepared]:
+    """Prepare every file, over up to ``jobs`` processes (largest files first, each to the least loaded).
+
+    Plain processes, not a pool: a pool's helper threads would each grow an allocator arena in this process.
+    """
     if jobs <= 1 or len(orders) <= 1:
         return [prepare(o) for o in orders]
-    with ProcessPoolExecutor(min(jobs, len(orders)), mp_context=_process_context()) as pool:
-        return list(pool.map(prepare, orders))
+    shares: list[list[PrepareOrder]] = [[] for _ in range(min(jobs, len(orders)))]
+    loads = [0] * len(shares)
+    for order in sorted(orders, key=lambda o: Path(o.path).stat().st_size, reverse=True):
+        least = loads.index(min(loads))
+        shares[least].append(order)
+        loads[least] += Path(order.path).stat().st_size
+    ctx = _process_context()
+    paths = [work_dir / f"prepared.{n:03d}.pickle" for n in range(len(shares))]
+    procs = [ctx.Process(target=_prepare_share, args=(s, str(p))) for s, p in zip(shares, paths, strict=True)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    done: dict[str, Prepared] = {}
+    for proc, path in zip(procs, paths, strict=True):
+        if not path.exists():
+            raise RedbagError(f"preparing the files stopped (exit code {proc.exitcode}) without a result")
+        outcome = pickle.loads(path.read_bytes())  # written by our own child process, just now
+        if isinstance(outcome, BaseException):
+            raise outcome
+        done.update((p.source.name, p) for p in outcome)
+    return [done[o.name] for o in orders]
 
 
 def _run_workers(
@@ -480,6 +515,7 @@ def _planned(request: ConvertRequest) -> Iterator[Plan]:
                 for s in spec.sources.values()
             ],
             request.jobs,
+            work_dir,
         )
         sources = tuple(p.source for p in prepared)
         root = next(s for s in sources if s.name == spec.root)

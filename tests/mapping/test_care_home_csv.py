@@ -365,3 +365,13 @@ def test_ndjson_of_an_earlier_run_does_not_linger(tmp_path: Path) -> None:
     convert(tmp_path, ndjson=True)
     assert not (out / "Immunization.ndjson").exists()
     assert (out / "notes.ndjson").exists() and (out / "Patient.ndjson").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_undecodable_file_stops_the_run_whatever_the_jobs(tmp_path: Path, jobs: int) -> None:
+    folder = write(tmp_path / "export", export_rows())
+    notes = folder / "belongings.csv"
+    notes.write_bytes(notes.read_bytes() + b"R3,Scarf \x81,clothing,1,\r\n")  # 0x81: neither UTF-8 nor cp1252
+    with pytest.raises(MappingError, match=r"belongings.csv: neither UTF-8 nor Windows-1252 \(byte 0x81\)"):
+        convert_export(ConvertRequest("care-home-csv", folder, tmp_path / "out", jobs=jobs))
+    assert not list((tmp_path / "out").glob("*.json"))
