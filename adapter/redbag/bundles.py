@@ -42,6 +42,7 @@ from adapter.redbag.build_transfer import (
     add_resuscitation,
     add_task,
 )
+from adapter.redbag.completeness import require_complete
 from adapter.redbag.context import Entry, Json, TransferContext
 from adapter.redbag.elements import compact, concept, ident
 from adapter.redbag.narrative import div, para, text
@@ -255,7 +256,7 @@ def build_bundles(summary: Json) -> tuple[Json, Json]:
         title=f"Red Bag transfer summary for {name}",
         date=summary["createdAt"],
     )
-    return (
-        document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"]),
-        transaction_bundle(ctx, comp, key="transfer"),
-    )
+    document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
+    transaction = transaction_bundle(ctx, comp, key="transfer")
+    require_complete(summary, document, transaction)
+    return document, transaction

@@ -199,3 +199,12 @@ def return_gaps(summary: Json, discharge: Json, document: Json, statuses: dict[s
         for d in _missing(Counter(_key(d["code"]) for d in discharge.get("diagnoses") or []), diagnosed)
     ]
     return gaps
+
+
+def require_return_complete(
+    summary: Json, discharge: Json, document: Json, transaction: Json, statuses: dict[str, str]
+) -> None:
+    """Raise CompletenessError when the return-journey bundles lost a belonging, medicine or diagnosis."""
+    gaps = return_gaps(summary, discharge, document, statuses) + transaction_gaps(document, transaction)
+    if gaps:
+        raise CompletenessError(gaps)

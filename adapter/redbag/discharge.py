@@ -12,6 +12,7 @@ from adapter.redbag.build_clinical import add_list, dosage, medication_line, occ
 from adapter.redbag.build_people import add_care_home, add_organization, add_patient, full_name, profile
 from adapter.redbag.build_transfer import add_belongings, add_provenance, add_task, admission_source
 from adapter.redbag.bundles import composition, document_bundle, section, transaction_bundle
+from adapter.redbag.completeness import require_return_complete
 from adapter.redbag.context import Json, TransferContext
 from adapter.redbag.elements import compact, concept, ext, ident, input_code
 from adapter.redbag.narrative import bullets, div, para, table, text
@@ -296,7 +297,7 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
         author=hospital_ref,
         profile_name="RedBagDischargeComposition",
     )
-    return (
-        document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"]),
-        transaction_bundle(ctx, comp, key="discharge"),
-    )
+    document = document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"])
+    transaction = transaction_bundle(ctx, comp, key="discharge")
+    require_return_complete(summary, discharge, document, transaction, statuses)
+    return document, transaction

@@ -46,3 +46,28 @@ def test_h1_an_altered_medicine_is_caught() -> None:
             resource["dosage"][0]["text"] = "double dose"
             break
     assert any("is missing from the medications list" in gap for gap in document_gaps(summary, document))
+
+
+def test_h1_build_bundles_refuses_a_builder_that_drops_an_allergy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control runs inside the build itself, so every caller (CLI, CSV, service) is covered."""
+    import adapter.redbag.bundles as bundles
+
+    real = bundles.add_allergies
+    monkeypatch.setattr(bundles, "add_allergies", lambda ctx: real(ctx)[1:])
+    summary = example("insulin-parkinsons")
+    assert summary["allergies"], "the example has allergies to lose"
+    with pytest.raises(CompletenessError, match="is missing from the allergies list"):
+        build_bundles(summary)
+
+
+def test_h1_the_return_journey_refuses_a_builder_that_drops_a_diagnosis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import adapter.redbag.discharge as discharge_module
+
+    summary, discharge = example("return-journey"), example("return-journey.discharge.json")
+    assert discharge["diagnoses"], "the example has diagnoses to lose"
+    discharge_module.build_return_bundles(summary, discharge)  # complete as built
+    monkeypatch.setattr(discharge_module, "_diagnoses", lambda ctx, d: [])
+    with pytest.raises(CompletenessError, match=r"diagnosis .* is missing"):
+        discharge_module.build_return_bundles(summary, discharge)
