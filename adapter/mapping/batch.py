@@ -17,6 +17,7 @@ The output does not depend on ``--jobs``.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -46,7 +47,7 @@ from adapter.mapping.outputs import BundleFiles, NdjsonParts, Sink, merge_ndjson
 from adapter.mapping.report import HeldBack, PartWriter, RowError, shown_value, write_reports
 from adapter.mapping.spec import AS_OF, MappingSpec
 from adapter.mapping.transforms import Context, as_of_instant, format_instant
-from adapter.redbag import build_bundles, check_summary, summary_violations
+from adapter.redbag import build_bundles, build_document, check_summary, summary_violations
 
 Json = dict[str, Any]
 #: Builds, once per worker process, a check of each document Bundle returning error messages.
@@ -301,7 +302,10 @@ class Worker:
             self._hold_back(a.key, a.root_line, bag, a.problems)
             return
         try:
-            document, transaction = build_bundles(summary)
+            if self.sink.wants_transaction:
+                document, transaction = build_bundles(summary)
+            else:
+                document, transaction = build_document(summary), None
             messages = self.check(document) if self.check else []
         except (RedbagError, KeyError, TypeError, ValueError) as exc:
             messages = [f"could not be converted ({type(exc).__name__}: {exc})"]
@@ -329,9 +333,24 @@ class Worker:
         return []
 
 
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely: a red bag is thousands of short-lived, acyclic dicts (freed
+    by reference counting), and the default thresholds would scan them every 700 allocations."""
+    thresholds = gc.get_threshold()
+    gc.freeze()  # the loaded definitions, mapping and modules: never scanned again
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run_worker(order: WorkOrder, counter: ProgressCounter) -> WorkResult:
     """Convert one key range (in this process)."""
-    return Worker(order, counter).run()
+    with _rare_collections():
+        return Worker(order, counter).run()
 
 
 def _worker_process(order: WorkOrder, counter: ProgressCounter, result_path: str) -> None:

@@ -21,13 +21,15 @@ from adapter.fhir.jsonio import dumps
 Json = dict[str, Any]
 
 _RESOURCE_FILE = re.compile(r"^[A-Z][A-Za-z]+\.ndjson$")
-_REFERENCE = re.compile(rb'"reference":"(urn:uuid:[0-9a-f-]{36})"')
 
 
 class Sink(Protocol):
     """Receives each converted resident's bundles; returns how many resources it wrote."""
 
-    def write(self, bag_number: str, document: Json, transaction: Json) -> int: ...
+    #: Whether :meth:`write` needs the transaction Bundle (built only when it does).
+    wants_transaction: bool
+
+    def write(self, bag_number: str, document: Json, transaction: Json | None) -> int: ...
 
     def discard(self, bag_number: str) -> None: ...
 
@@ -48,7 +50,10 @@ class BundleFiles:
             return to_xml(resource)
         return dumps(resource)
 
-    def write(self, bag_number: str, document: Json, transaction: Json) -> int:
+    wants_transaction = True
+
+    def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
+        assert transaction is not None, "bundle files need the transaction"
         (self.out_dir / f"{bag_number}.document.{self.fmt}").write_bytes(self._encode(document))
         (self.out_dir / f"{bag_number}.transaction.{self.fmt}").write_bytes(self._encode(transaction))
         return len(document["entry"])
@@ -62,31 +67,30 @@ class BundleFiles:
         return None
 
 
-def shared_urls(transaction: Json) -> set[str]:
-    """fullUrls of records shared between residents: conditional creates other than the resident's Patient."""
-    return {
-        e["fullUrl"]
-        for e in transaction["entry"]
-        if "ifNoneExist" in e["request"] and e["resource"]["resourceType"] != "Patient"
+#: Records shared between residents (conditional creates other than the Patient): written once.
+SHARED_TYPES = frozenset({"Organization", "Location"})
+_MARK = b'"reference":"urn:uuid:'
+_UUID_LENGTH = 36
+
+
+def ndjson_lines(document: Json) -> Iterator[tuple[str, str, bytes]]:
+    """``(resourceType, id, line)`` for every resource of a red bag, ``urn:uuid`` references made ``Type/id``.
+
+    orjson escapes every newline and quote inside strings, so the marker can only be a reference's start.
+    """
+    entries = document["entry"]
+    relative = {
+        e["resource"]["id"].encode(): b'"reference":"' + e["resource"]["resourceType"].encode() + b"/"
+        for e in entries
     }
-
-
-def ndjson_lines(document: Json, transaction: Json) -> Iterator[tuple[str, str, bool, bytes]]:
-    """``(resourceType, id, shared, line)`` for every resource of a red bag, references made relative."""
-    local = {
-        e["fullUrl"].encode(): f"{e['resource']['resourceType']}/{e['resource']['id']}".encode()
-        for e in document["entry"]
-    }
-    shared = shared_urls(transaction)
-
-    def relative(m: re.Match[bytes]) -> bytes:
-        target = local.get(m.group(1))
-        return b'"reference":"' + target + b'"' if target else m.group(0)
-
-    for e in document["entry"]:
+    for e in entries:
         resource = e["resource"]
-        line = _REFERENCE.sub(relative, orjson.dumps(resource)) + b"\n"
-        yield resource["resourceType"], resource["id"], e["fullUrl"] in shared, line
+        pieces = orjson.dumps(resource).split(_MARK)
+        parts = [pieces[0]]
+        for piece in pieces[1:]:  # a reference to something outside the document stays as it is
+            parts += (relative.get(piece[:_UUID_LENGTH], _MARK), piece)
+        parts.append(b"\n")
+        yield resource["resourceType"], resource["id"], b"".join(parts)
 
 
 class NdjsonParts:
@@ -101,13 +105,16 @@ class NdjsonParts:
         handle = self.handles.get((rtype, shared))
         if handle is None:
             suffix = ".shared.ndjson" if shared else ".ndjson"
-            handle = (self.parts_dir / f"{rtype}.{self.worker:03d}{suffix}").open("wb")
+            handle = (self.parts_dir / f"{rtype}.{self.worker:03d}{suffix}").open("wb", buffering=1 << 17)
             self.handles[(rtype, shared)] = handle
         return handle
 
-    def write(self, bag_number: str, document: Json, transaction: Json) -> int:
+    wants_transaction = False
+
+    def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
         written = 0
-        for rtype, rid, shared, line in ndjson_lines(document, transaction):
+        for rtype, rid, line in ndjson_lines(document):
+            shared = rtype in SHARED_TYPES
             if shared:
                 if rid in self.seen_shared:
                     continue

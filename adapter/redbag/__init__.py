@@ -5,13 +5,14 @@
 True
 """
 
-from adapter.redbag.bundles import build_bundles
+from adapter.redbag.bundles import build_bundles, build_document
 from adapter.redbag.contract import check_discharge, check_summary, discharge_violations, summary_violations
 from adapter.redbag.discharge import build_return_bundles, reconcile_belongings
 from adapter.redbag.reading import document_to_summary, normalise_summary
 
 __all__ = [
     "build_bundles",
+    "build_document",
     "build_return_bundles",
     "check_discharge",
     "check_summary",

@@ -244,8 +244,8 @@ def transaction_bundle(ctx: TransferContext, comp: Entry, *, key: str) -> Json:
     }
 
 
-def build_bundles(summary: Json) -> tuple[Json, Json]:
-    """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte."""
+def _transfer(summary: Json) -> tuple[TransferContext, Entry]:
+    """Every resource of the outbound red bag, and the Composition that gathers them."""
     ctx, sections = collect(summary)
     name = full_name(summary["resident"]["name"])
     comp = composition(
@@ -256,7 +256,21 @@ def build_bundles(summary: Json) -> tuple[Json, Json]:
         title=f"Red Bag transfer summary for {name}",
         date=summary["createdAt"],
     )
+    return ctx, comp
+
+
+def build_bundles(summary: Json) -> tuple[Json, Json]:
+    """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte."""
+    ctx, comp = _transfer(summary)
     document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
     transaction = transaction_bundle(ctx, comp, key="transfer")
     require_complete(summary, document, transaction)
     return document, transaction
+
+
+def build_document(summary: Json) -> Json:
+    """The document Bundle alone, as :func:`build_bundles` makes it (for outputs that send no transaction)."""
+    ctx, comp = _transfer(summary)
+    document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
+    require_complete(summary, document)
+    return document
