@@ -354,7 +354,32 @@ def chain(steps: Any, ctx: Context) -> Transform | None:
 
     if len(built) == 1 and built[0][0] not in LIST_TRANSFORMS:
         only = built[0][1]
-        return lambda v: _each(only, v) if isinstance(v, list) else only(v)
+        return _remembered(lambda v: _each(only, v) if isinstance(v, list) else only(v))
+    return _remembered(run)
+
+
+_UNSET = object()
+_IMMUTABLE = frozenset({str, bool, int, float})
+_REMEMBERED = 50_000  # distinct cell values per transform; codes, names of homes, yes/no repeat a lot
+
+
+def _remembered(fn: Transform) -> Transform:
+    """``fn`` with its results for text cells remembered (every transform is a pure function of the cell).
+
+    Only immutable results are kept (a list or code object is built afresh each time), and errors never.
+    """
+    seen: dict[str, Any] = {}
+
+    def run(value: Any) -> Any:
+        if type(value) is not str:
+            return fn(value)
+        out = seen.get(value, _UNSET)
+        if out is _UNSET:
+            out = fn(value)
+            if type(out) in _IMMUTABLE and len(seen) < _REMEMBERED:
+                seen[value] = out
+        return out
+
     return run
 
 

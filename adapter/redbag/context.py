@@ -20,17 +20,17 @@ Json = dict[str, Any]
 Method = Literal["create", "update", "put"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One resource on its way into the document and transaction bundles."""
 
     resource: Json
     method: Method
     match: str | None = None  # search query for conditional create/update, e.g. "identifier=sys|val"
+    full_url: str = ""  # the resource's urn:uuid fullUrl (filled in from its id)
 
-    @property
-    def full_url(self) -> str:
-        return urn(self.resource["id"])
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "full_url", urn(self.resource["id"]))
 
 
 @dataclass
@@ -46,7 +46,7 @@ class TransferContext:
         ods: str = self.summary["careHome"]["odsCode"]
         return ods
 
-    @property
+    @cached_property
     def transfer_key(self) -> tuple[str, str, str]:
         return (self.ods, self.summary["bagNumber"], self.summary["createdAt"])
 

@@ -6,6 +6,7 @@ A mistyped code is rejected, never passed on (hazard H10).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
@@ -71,6 +72,7 @@ _CONCEPT_PARTITIONS = frozenset({"00", "10"})
 _SCTID = re.compile(r"^[1-9][0-9]{5,17}$")
 
 
+@lru_cache(maxsize=65_536)  # a batch checks the same few thousand codes over and over
 def sctid_problem(code: str) -> str | None:
     """Why ``code`` is not a well-formed SNOMED CT (or dm+d) concept id, or None when it is."""
     if not _SCTID.match(code):

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def esc(text: object) -> str:
     """Escape text for XHTML content and attribute values."""
-    value = str(text)
-    return escape(value, quote=True) if _SPECIAL.search(value) else value
+    value = text if type(text) is str else str(text)
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return escape(value, quote=True)
+    return value
 
 
 def div(*blocks: str) -> str:
