@@ -98,28 +98,26 @@ class NdjsonParts:
 
     def __init__(self, parts_dir: Path, worker: int) -> None:
         self.parts_dir, self.worker = parts_dir, worker
-        self.handles: dict[tuple[str, bool], IO[bytes]] = {}
+        self.handles: dict[str, IO[bytes]] = {}
         self.seen_shared: set[str] = set()
 
-    def _handle(self, rtype: str, shared: bool) -> IO[bytes]:
-        handle = self.handles.get((rtype, shared))
-        if handle is None:
-            suffix = ".shared.ndjson" if shared else ".ndjson"
-            handle = (self.parts_dir / f"{rtype}.{self.worker:03d}{suffix}").open("wb", buffering=1 << 17)
-            self.handles[(rtype, shared)] = handle
+    def _open(self, rtype: str) -> IO[bytes]:
+        suffix = ".shared.ndjson" if rtype in SHARED_TYPES else ".ndjson"
+        handle = (self.parts_dir / f"{rtype}.{self.worker:03d}{suffix}").open("wb", buffering=1 << 17)
+        self.handles[rtype] = handle
         return handle
 
     wants_transaction = False
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
         written = 0
+        handles, seen = self.handles, self.seen_shared
         for rtype, rid, line in ndjson_lines(document):
-            shared = rtype in SHARED_TYPES
-            if shared:
-                if rid in self.seen_shared:
+            if rtype in SHARED_TYPES:
+                if rid in seen:
                     continue
-                self.seen_shared.add(rid)
-            self._handle(rtype, shared).write(line)
+                seen.add(rid)
+            (handles.get(rtype) or self._open(rtype)).write(line)
             written += 1
         return written
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from adapter.redbag import vocab
 from adapter.redbag.context import Json, TransferContext
 from adapter.redbag.elements import address, coding, compact, concept, ext, ident, phone
@@ -10,7 +12,12 @@ from adapter.redbag.narrative import div, nhs_number, para, table, text
 
 def profile(name: str) -> Json:
     """``meta`` claiming one of the project's red-bag profiles."""
-    return {"profile": [f"{vocab.PROFILE}/{name}"]}
+    return {"profile": [_profile_url(name)]}
+
+
+@cache
+def _profile_url(name: str) -> str:
+    return f"{vocab.PROFILE}/{name}"
 
 
 def full_name(name: Json) -> str:

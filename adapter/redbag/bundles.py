@@ -127,9 +127,9 @@ def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
         # The Task is listed too: every resource of a document is reachable from its Composition (R4 3.3.1).
         section("transfer", div(*transfer_story), [encounter_ref, *transfer_notes, task_ref]),
         section("resuscitation", ctx.narrative_of(resus_ref), [resus_ref]),
-        section("allergies", allergies_narrative(s), [allergy_list]),
-        section("medications", medications_narrative(s["medications"]), [medication_list, *doses]),
-        section("problems", conditions_narrative(s.get("conditions") or []), [problem_list]),
+        section("allergies", ctx.narrative_of(allergy_list), [allergy_list]),
+        section("medications", ctx.narrative_of(medication_list), [medication_list, *doses]),
+        section("problems", ctx.narrative_of(problem_list), [problem_list]),
         section(
             "observations",
             observations_narrative(s.get("observations") or []),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from adapter.fhir.ids import stable_id, urn
@@ -31,6 +31,12 @@ class Entry:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "full_url", urn(self.resource["id"]))
+
+
+@lru_cache(maxsize=8192)
+def shared_record_id(resource_type: str, system: str, value: str) -> str:
+    """Id of a record shared between residents (remembered: a batch meets the same homes and practices)."""
+    return stable_id(resource_type, system, value)
 
 
 @dataclass
@@ -72,14 +78,18 @@ class TransferContext:
         return stable_id("Patient", i["system"], i["value"])
 
     def organization_id(self, ods_code: str) -> str:
-        return stable_id("Organization", vocab.ODS_ORGANIZATION, ods_code)
+        return shared_record_id("Organization", vocab.ODS_ORGANIZATION, ods_code)
 
     @property
     def location_id(self) -> str:
-        return stable_id("Location", vocab.ID_CARE_HOME_LOCATION, self.ods)
+        return shared_record_id("Location", vocab.ID_CARE_HOME_LOCATION, self.ods)
+
+    @cached_property
+    def patient_url(self) -> str:
+        return urn(self.patient_id)
 
     def patient_ref(self) -> Json:
-        return {"reference": urn(self.patient_id)}
+        return {"reference": self.patient_url}
 
     def organization_ref(self, ods_code: str, name: str | None = None) -> Json:
         out: Json = {"reference": urn(self.organization_id(ods_code))}
