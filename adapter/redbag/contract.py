@@ -127,10 +127,14 @@ def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
             yield Violation(json_path(path), err.message)
 
 
+_BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
+
+
 def parse_instant(value: str) -> datetime:
     """An ISO 8601 date-time with offset as an aware datetime (fractions beyond microseconds dropped)."""
-    value = re.sub(r"(\.\d{6})\d+", r"\1", value)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if "." in value:
+        value = _BEYOND_MICROSECONDS.sub(r"\1", value)
+    return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
 
 
 def _latest_date(now: datetime) -> date:
@@ -143,6 +147,8 @@ def _is_future(value: str, now: datetime) -> bool:
     try:
         if "T" in value:
             return parse_instant(value) > now + _FUTURE_TOLERANCE
+        if len(value) == 10 and value < _latest_date(now).isoformat():  # the common case, decided as text
+            return False
         parts = [int(p) for p in value.split("-")]
         first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError:
