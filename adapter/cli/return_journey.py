@@ -17,7 +17,8 @@ example:
 
 Writes <bagNumber>.return.document.json and <bagNumber>.return.transaction.json: the transfer Encounter
 finished, medication changes, new diagnoses and the belongings reconciled item by item (an item with no
-return status is flagged missing). exit status: 0 ok, 1 invalid input, 2 usage error.
+return status is flagged missing). Output that would lose an item is refused, never written.
+exit status: 0 ok, 1 invalid input or output refused as incomplete, 2 usage error.
 """
 
 
@@ -47,8 +48,19 @@ def run(args: argparse.Namespace) -> int:
     except (RedbagError, OSError) as exc:
         report(str(args.discharge), exc)
         return FAILED
-    document, transaction = build_return_bundles(summary, discharge)
     bag = summary["bagNumber"]
-    for stem, resource in ((f"{bag}.return.document", document), (f"{bag}.return.transaction", transaction)):
-        print(write_resource(args.out, stem, resource, args.format))
+    try:  # a CompletenessError (hazard H1) is reported like any other failed input
+        document, transaction = build_return_bundles(summary, discharge)
+        written = [
+            write_resource(args.out, stem, resource, args.format)
+            for stem, resource in (
+                (f"{bag}.return.document", document),
+                (f"{bag}.return.transaction", transaction),
+            )
+        ]
+    except (RedbagError, OSError) as exc:
+        report(str(args.discharge), exc)
+        return FAILED
+    for path in written:
+        print(path)
     return OK

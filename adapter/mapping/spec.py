@@ -17,11 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
+import jsonschema_rs
 import orjson
 import yaml
 
 from adapter.errors import MappingError
 from adapter.mapping.transforms import CodeMap
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it
 
 #: Built-in mappings ship in the repository's ``mappings/`` folder, next to the ``adapter`` package.
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "mappings"
@@ -96,6 +99,15 @@ def _schema_validator() -> Any:
     return cls(schema)
 
 
+@cache
+def _fast_validator() -> Any:
+    """The same schema compiled by jsonschema-rs: says quickly whether a mapping is valid at all."""
+    schema = orjson.loads(
+        resources.files("adapter.mapping").joinpath("schemas/mapping.schema.json").read_bytes()
+    )
+    return jsonschema_rs.validator_for(schema)
+
+
 def builtin_names() -> list[str]:
     """Names of the mappings shipped in ``mappings/``."""
     if not BUILTIN_DIR.is_dir():
@@ -126,7 +138,7 @@ def _read_data_file(path: Path) -> Any:
     try:
         if path.suffix == ".json":
             return orjson.loads(raw)
-        return yaml.safe_load(raw.decode("utf-8"))
+        return yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)  # a safe loader
     except (yaml.YAMLError, orjson.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MappingError(
             f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
@@ -134,6 +146,8 @@ def _read_data_file(path: Path) -> Any:
 
 
 def _schema_errors(data: Any) -> Iterator[str]:
+    if _fast_validator().is_valid(data):
+        return
     for err in sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         # oneOf failures are unhelpful at the top; name the deepest specific problem instead.

@@ -24,7 +24,7 @@ from adapter.client.errors import FhirHttpError, InvalidRequestError
 from adapter.config import DeliverySettings
 from adapter.errors import FhirClientError, RedbagError
 from adapter.service.logmask import masked_logger, protect, protected_scope, resident_words
-from adapter.store import Job, Outbox
+from adapter.store import Job, Kind, Outbox
 from adapter.store.errors import DatabaseError
 
 log = masked_logger("adapter.service.delivery")
@@ -120,8 +120,17 @@ class DeliveryWorker:
             self._deliver(jobs[0], send)
         return True
 
+    def _outbound_summary(self, job: Job) -> Any:
+        """The summary of the red bag a return job answers (None when it is gone)."""
+        transfer = self.outbox.get(job.id)
+        parent = self.outbox.payload(transfer.parent_id) if transfer and transfer.parent_id else None
+        return orjson.loads(parent.input) if parent else None
+
     def _deliver(self, job: Job, send: Sender) -> None:
         protect(resident_words(orjson.loads(job.input)))
+        if job.kind is Kind.RETURN:
+            # A return's input is the discharge, which names no one: mask the names of the bag it answers.
+            protect(resident_words(self._outbound_summary(job)))
         try:
             answer = send(orjson.loads(job.bundle))
         except Exception as exc:

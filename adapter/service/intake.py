@@ -13,6 +13,7 @@ from fastapi import HTTPException
 
 from adapter.redbag import build_bundles, build_return_bundles, check_discharge, check_summary
 from adapter.service.auth import Caller
+from adapter.service.logmask import protect, resident_words
 from adapter.service.outcome import issue, operation_outcome
 from adapter.service.state import Service
 from adapter.store import Kind, NewTransfer, Outbox, Transfer
@@ -106,6 +107,7 @@ def accept_return(
 ) -> tuple[Transfer, bool]:
     """Check, convert, validate and queue the return journey of an outbound transfer."""
     parent, summary = outbound_for_return(outbox, caller, transfer_id)
+    protect(resident_words(summary))  # the discharge names no one; the red bag it answers does (H9)
     discharge = check_discharge(data, summary, source="request body")
     document, transaction = build_return_bundles(summary, discharge)
     require_valid(service, document)

@@ -1,5 +1,6 @@
-"""The transfer form's HTML (no browser): the facts the paper Red Bag pack puts first, the return journey's
-changes and gaps, accessible structure, nothing loaded from outside, and the same page from every input."""
+"""The transfer form's HTML (no browser): the facts the paper Red Bag pack puts first, every medicine,
+condition, allergy and belonging of the input (hazard H1), the return journey's changes and gaps, accessible
+structure, nothing loaded from outside, and the same page from every input."""
 
 from __future__ import annotations
 
@@ -67,6 +68,33 @@ def test_outbound_form_structure_and_key_facts(ex: Example) -> None:
     assert tree.xpath(
         f"//section[contains(@class, 'resus') and contains(@class, '{s['resuscitation']['decision']}')]"
     )
+
+
+def _own_text(element: Any) -> str:
+    """The element's own leading text, whitespace-normalised (without a badge or note inside it)."""
+    return " ".join((element.text or "").split())
+
+
+@pytest.mark.parametrize("ex", OUTBOUND)
+def test_h1_every_medicine_and_condition_is_on_the_form(ex: Example) -> None:
+    """Each medicine (time-critical ones twice: first in their own box) and each condition of the input is
+    shown, in input order, from the summary and from the document alike, and nothing hides it."""
+    s = ex.summary
+    medicines = [m["code"]["display"] for m in s["medications"]]
+    conditions = [c["code"]["display"] for c in s.get("conditions") or []]
+    assert medicines, f"{ex.name} has medicines to show"
+    for markup in (render_summary_html(s), render_transfer_html(ex.document)):
+        tree = page(markup)
+        rows = tree.xpath("//table[contains(@class, 'medicines')]/tbody/tr")
+        assert [_own_text(r.xpath("th")[0]) for r in rows] == medicines
+        items = tree.xpath("//ul[contains(@class, 'conditions')]/li")
+        assert [" ".join(li.xpath("string(strong)").split()) for li in items] == conditions
+        critical = text_of(tree, ".time-critical")
+        assert all(m["code"]["display"] in critical for m in s["medications"] if m["timeCritical"])
+        for shown in [*rows, *items]:
+            assert not shown.xpath("ancestor-or-self::*[@hidden or @aria-hidden='true']")
+    assert "display: none" not in markup.replace("display:none", "display: none")
+    assert "visibility: hidden" not in markup.replace("visibility:hidden", "visibility: hidden")
 
 
 @pytest.mark.parametrize(

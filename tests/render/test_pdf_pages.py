@@ -1,7 +1,8 @@
-"""Counting PDF pages in pure Python, and clear errors when Chromium cannot print."""
+"""Counting PDF pages in pure Python, clear errors when Chromium cannot print, no temporary files left."""
 
 from __future__ import annotations
 
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -60,3 +61,30 @@ def test_failing_chromium_is_a_print_error(tmp_path: Path, executable: str) -> N
     with pytest.raises(PrintError, match=r"x\.pdf: Chromium"):
         html_to_pdf("<p>x</p>", tmp_path / "x.pdf", chromium=executable)
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("outcome", ["printed", "failed"])
+def test_h9_printing_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chromium: str, outcome: str
+) -> None:
+    """The form's HTML (personal data) and Chromium's profile live in a temporary folder that is gone once
+    Chromium has finished, whether it printed or failed."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where tempfile puts its folders
+    seen: list[Path] = []
+    real = pdf_module.chromium_command
+
+    def watched(executable: str, profile: Path, page: Path, pdf: Path) -> list[str]:
+        assert page.parent.parent == scratch and page.read_text(encoding="utf-8") == "<p>Ms Example</p>"
+        seen.append(page.parent)
+        return real(chromium if outcome == "printed" else "/bin/false", profile, page, pdf)
+
+    monkeypatch.setattr(pdf_module, "chromium_command", watched)
+    if outcome == "printed":
+        assert html_to_pdf("<p>Ms Example</p>", tmp_path / "x.pdf", chromium=chromium) == 1
+    else:
+        with pytest.raises(PrintError):
+            html_to_pdf("<p>Ms Example</p>", tmp_path / "x.pdf", chromium=chromium)
+    assert seen and not seen[0].exists()
+    assert list(scratch.iterdir()) == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from adapter.redbag import discharge_violations
+import pytest
+
+from adapter.errors import ContractError
+from adapter.redbag import check_discharge, discharge_violations
 from tests.safety.conftest import example
 
 
@@ -26,3 +29,15 @@ def test_h11_discharge_rules() -> None:
     discharge["bagNumber"] = "RB-OTHER-1"
     rules = {v.rule for v in discharge_violations(discharge, summary)}
     assert {"medication-change", "belongings", "same-bag"} <= rules
+
+
+@pytest.mark.parametrize("when", ["before", "at"])
+def test_h11_a_discharge_must_come_after_the_departure(when: str) -> None:
+    summary = example("return-journey")
+    discharge = example("return-journey.discharge.json")
+    departed = summary["transfer"]["departedAt"]
+    discharge["dischargedAt"] = departed if when == "at" else "2025-03-30T00:49:00+00:00"  # a minute before
+    with pytest.raises(ContractError) as info:
+        check_discharge(discharge, summary)
+    [violation] = info.value.violations
+    assert (violation.path, violation.rule) == ("$.dischargedAt", "discharge-after-transfer")

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import copy
+import csv
+from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 
+from adapter.cli import main
+from adapter.client import FhirClient
 from adapter.errors import CompletenessError
+from adapter.exchange import IncompleteRedBagError, pull_red_bag, push_transaction
+from adapter.mapping import ConvertRequest, convert_export
 from adapter.redbag import build_bundles
 from adapter.redbag.completeness import document_gaps, require_complete, transaction_gaps
 from benchmarks.mutation_check import single_item_losses
-from tests.safety.conftest import example
+from tests.safety.conftest import EXAMPLES, example, fresh_nhs_number
 
 
 def test_h1_every_example_is_complete(any_example: dict[str, Any]) -> None:
@@ -71,3 +79,88 @@ def test_h1_the_return_journey_refuses_a_builder_that_drops_a_diagnosis(
     monkeypatch.setattr(discharge_module, "_diagnoses", lambda ctx, d: [])
     with pytest.raises(CompletenessError, match=r"diagnosis .* is missing"):
         discharge_module.build_return_bundles(summary, discharge)
+
+
+def test_h1_redbag_return_reports_an_incomplete_return_journey(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The refusal reaches the person at the command line as a failed input (exit 1), not a traceback."""
+    import adapter.redbag.discharge as discharge_module
+
+    monkeypatch.setattr(discharge_module, "_diagnoses", lambda ctx, d: [])
+    discharge = EXAMPLES / "return-journey.discharge.json"
+    out = tmp_path / "out"
+    args = ["return", str(discharge), "--summary", str(EXAMPLES / "return-journey.summary.json")]
+    assert main([*args, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{discharge}: output is incomplete: diagnosis http://snomed.info/sct|233604007 is missing" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written
+
+
+def test_h1_a_csv_resident_whose_bundle_is_incomplete_is_held_back_and_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One resident's build loses an allergy: that resident is held back and reported, the others convert."""
+    import adapter.redbag.bundles as bundles
+
+    real = bundles.add_allergies
+    victim = "RB-VN4R7-0318"  # R1001 in examples/csv, allergic to penicillin
+    monkeypatch.setattr(
+        bundles,
+        "add_allergies",
+        lambda ctx: real(ctx)[1:] if ctx.summary["bagNumber"] == victim else real(ctx),
+    )
+    out = tmp_path / "out"
+    result = convert_export(ConvertRequest("care-home-csv", EXAMPLES / "csv", out))
+    assert (result.held_back, result.converted) == (1, result.residents - 1)
+    assert not list(out.glob(f"{victim}.*")), "an incomplete red bag must not be written"
+    assert len(list(out.glob("*.document.json"))) == result.residents - 1
+    with (out / "errors.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["file"], r["resident"]) for r in rows] == [("residents.csv", "R1001")]
+    assert "CompletenessError" in rows[0]["reason"]
+    assert "allergy http://snomed.info/sct|764146007 is missing from the allergies list" in rows[0]["reason"]
+
+
+class LosingBatch(httpx.BaseTransport):
+    """Fault injection in front of the real server: batch reads answer 404 for every ``lost`` resource."""
+
+    def __init__(self, lost: str) -> None:
+        self.lost, self.losses = lost, 0
+        self._real = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._real.handle_request(request)
+        if request.method != "POST" or b'"batch"' not in request.content:
+            return response
+        response.read()
+        answer = orjson.loads(response.content)
+        for entry in answer.get("entry") or []:
+            if (entry.get("resource") or {}).get("resourceType") == self.lost:
+                entry.pop("resource")
+                entry["response"] = {"status": "404 Not Found"}
+                self.losses += 1
+        headers = {"Content-Type": response.headers["content-type"]}
+        return httpx.Response(response.status_code, headers=headers, content=orjson.dumps(answer))
+
+    def close(self) -> None:
+        self._real.close()
+
+
+@pytest.mark.hapi
+def test_h1_pull_refuses_a_red_bag_the_server_cannot_return_whole(hapi_base_url: str) -> None:
+    """Pull builds nothing: its control is that a reference the server cannot return fails the pull
+    (IncompleteRedBagError), never a red bag with the item silently missing."""
+    summary = example("insulin-parkinsons")
+    summary["resident"]["nhsNumber"] = nhs = fresh_nhs_number()
+    with FhirClient(hapi_base_url) as fhir:
+        push_transaction(fhir, build_bundles(summary)[1], "bag")
+        assert pull_red_bag(fhir, nhs).document  # whole on an intact server
+    losing = LosingBatch("Condition")
+    refused = pytest.raises(
+        IncompleteRedBagError, match=r"refers to Condition/.*which the server cannot return"
+    )
+    with FhirClient(hapi_base_url, transport=losing) as client, refused:
+        pull_red_bag(client, nhs)
+    assert losing.losses >= 1

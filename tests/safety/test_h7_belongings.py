@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from adapter.redbag import build_return_bundles, reconcile_belongings
+import pytest
+
+from adapter.errors import ContractError
+from adapter.redbag import build_return_bundles, check_discharge, reconcile_belongings
 from adapter.redbag.discharge import UNREPORTED
 from tests.safety.conftest import example
 
@@ -51,3 +54,17 @@ def test_h7_matching_ignores_case_but_not_spelling() -> None:
     assert statuses[first] != "missing" or any(
         b["status"] == "missing" for b in discharge["belongingsReturned"] if b["item"] == first.upper()
     )
+
+
+def test_h7_a_returned_item_that_did_not_go_out_is_rejected_by_the_discharge_contract() -> None:
+    summary = example("return-journey")
+    discharge = example("return-journey.discharge.json")
+    discharge["belongingsReturned"].append({"item": "Hearing aid (left)", "status": "returned"})
+    with pytest.raises(ContractError) as info:
+        check_discharge(discharge, summary)
+    [violation] = info.value.violations
+    assert (violation.path, violation.rule) == (
+        f"$.belongingsReturned[{len(discharge['belongingsReturned']) - 1}].item",
+        "belongings",
+    )
+    assert "did not go out in this bag" in violation.message

@@ -118,3 +118,22 @@ async def test_500_is_an_outcome_naming_the_request_and_the_log_is_masked(
     assert "RuntimeError: cannot place" in logged  # the traceback is kept...
     assert family not in logged and nhs not in logged  # ...without the resident's name or NHS number
     assert f"*******{nhs[-3:]}" in logged
+
+
+async def test_h1_an_incomplete_red_bag_is_an_outcome_and_nothing_is_queued(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The completeness control's refusal, on $convert and on /transfers, is an OperationOutcome that says
+    what was lost (never a bare 500 or a traceback), and no transfer is queued."""
+    import adapter.redbag.bundles as bundles
+
+    real = bundles.add_allergies
+    monkeypatch.setattr(bundles, "add_allergies", lambda ctx: real(ctx)[1:])  # fault injection
+    summary = example("dementia-dnacpr")
+    for path in ("/$convert", "/transfers"):
+        answer = await api.post(path, json=summary, headers=FHIR_JSON)
+        outcome = assert_outcome(answer, 500, "incomplete")
+        diagnostics = outcome["issue"][0]["diagnostics"]  # type: ignore[index]
+        assert "output is incomplete: allergy http://snomed.info/sct|764146007 is missing" in diagnostics
+        assert "Traceback" not in answer.text
+    assert (await api.get("/transfers")).json()["count"] == 0

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
+from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapter.errors import InputError
+from adapter.service import intake
+from adapter.service.delivery import DeliveryWorker
 from adapter.service.logmask import (
     MaskingFilter,
     mask,
@@ -17,7 +24,8 @@ from adapter.service.logmask import (
     protected_scope,
     resident_words,
 )
-from tests.service.helpers import example
+from adapter.store import Kind, NewTransfer, Outbox, open_outbox
+from tests.service.helpers import FAST_DELIVERY, FHIR_JSON, example
 
 pytestmark = pytest.mark.anyio
 KEYS = ["resident", "name", "given", "family", "preferred", "localId", "contacts", "author", "x"]
@@ -68,6 +76,78 @@ async def test_h9_service_logs_mask_nhs_numbers_and_names(
     assert nhs not in text
     for name in names:
         assert name not in text
+
+
+def _names(summary: dict[str, Any]) -> list[str]:
+    """Every name in a summary: the resident's, the contacts', the author's."""
+    name = summary["resident"]["name"]
+    contacts = [c["name"] for c in summary["contacts"]]
+    return [*name["given"], name["family"], *contacts, summary["author"]["name"]]
+
+
+async def test_h9_the_return_route_masks_the_names_of_the_bag_it_answers(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A discharge names no one, but its request handles the outbound summary, which does."""
+    summary = example("return-journey")
+    out = await api.post("/transfers", json=summary, headers=FHIR_JSON)
+    assert out.status_code == 202, out.text
+    family = summary["resident"]["name"]["family"]
+
+    def broken(*_: object) -> object:  # fault injection: a bug in the return journey naming the resident
+        raise RuntimeError(f"cannot finish the stay of {' '.join(_names(summary))}")
+
+    monkeypatch.setattr(intake, "build_return_bundles", broken)
+    with caplog.at_level(logging.ERROR, logger="adapter.service"):
+        discharge = example("return-journey.discharge.json")
+        answer = await api.post(f"{out.headers['location']}/return", json=discharge, headers=FHIR_JSON)
+    assert answer.status_code == 500
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "RuntimeError: cannot finish the stay of ***" in logged  # the record is there...
+    for name in _names(summary):  # ...without a name (nor any part of one) from the outbound summary
+        for part in name.split():
+            assert part not in logged, (part, family)
+
+
+def _enqueue(outbox: Outbox, kind: Kind, data: dict[str, Any], parent_id: str | None = None) -> str:
+    body = orjson.dumps(data)
+    new = NewTransfer(
+        kind=kind,
+        client="ehr-a",
+        bag_number=data["bagNumber"],
+        nhs_number="9990835624",
+        natural_key=f"{kind.value}|{data['bagNumber']}",
+        idempotency_key=None,
+        payload_hash=hashlib.sha256(body).hexdigest(),
+        input=body,
+        document=b"{}",
+        bundle=orjson.dumps({"resourceType": "Bundle", "type": "transaction", "entry": []}),
+        parent_id=parent_id,
+    )
+    return outbox.enqueue(new)[0].id
+
+
+def test_h9_delivering_a_return_masks_the_names_of_the_bag_it_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    summary = example("return-journey")
+    outbox = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
+    worker = DeliveryWorker(outbox, lambda: lambda t: {}, FAST_DELIVERY)
+    outbound = _enqueue(outbox, Kind.TRANSFER, summary)
+    back = _enqueue(outbox, Kind.RETURN, example("return-journey.discharge.json"), parent_id=outbound)
+    assert worker.deliver_one(lambda t: {})  # the outbound transfer goes first
+
+    def refusing(transaction: dict[str, Any]) -> dict[str, Any]:  # fault injection: a server echoing names
+        raise InputError(f"the server refused the discharge of {' '.join(_names(summary))}")
+
+    with caplog.at_level(logging.INFO, logger="adapter.service.delivery"):
+        assert worker.deliver_one(refusing)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert back in logged and "the server refused the discharge of ***" in logged
+    for name in _names(summary):
+        for part in name.split():
+            assert part not in logged, part
+    outbox.close()
 
 
 JSON = st.recursive(
