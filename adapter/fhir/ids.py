@@ -14,8 +14,8 @@ REDBAG_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://redbag.dev/fhir")
 _NAMESPACE_BYTES = REDBAG_NAMESPACE.bytes
 
 
-_VERSION_5 = (0xF000 << 64, 0x5000 << 64)  # the version nibble (bits 76-79) and its value for uuid5
-_RFC_VARIANT = (0xC000 << 48, 0x8000 << 48)  # the variant bits (62-63) and their RFC 4122 value
+#: The RFC 4122 variant: the top two bits of the 17th hex digit become 10 (so it reads 8, 9, a or b).
+_VARIANT = {f"{v:x}": f"{(v & 0x3) | 0x8:x}" for v in range(16)}
 
 
 def stable_id(resource_type: str, *keys: str) -> str:
@@ -28,12 +28,8 @@ def stable_id(resource_type: str, *keys: str) -> str:
     if "\\" in joined or joined.count("|") != len(keys):  # rare: escape, then join again
         joined = "|".join(k.replace("\\", "\\\\").replace("|", "\\|") for k in (resource_type, *keys))
     # uuid5 (RFC 4122 section 4.3) computed directly: SHA-1 of namespace + name, version 5, RFC variant.
-    digest = hashlib.sha1(_NAMESPACE_BYTES + joined.encode("utf-8"), usedforsecurity=False).digest()
-    n = int.from_bytes(digest[:16], "big")
-    n = (n & ~_VERSION_5[0]) | _VERSION_5[1]
-    n = (n & ~_RFC_VARIANT[0]) | _RFC_VARIANT[1]
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    h = hashlib.sha1(_NAMESPACE_BYTES + joined.encode("utf-8"), usedforsecurity=False).digest()[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def urn(resource_id: str) -> str:
