@@ -293,9 +293,13 @@ def add_notes(
     ctx: TransferContext, source: Json | None, codes: dict[str, tuple[str, str]], category: str
 ) -> list[Json]:
     """Free-text notes (baseline, about me, symptoms, actions taken) as Observations with local codes."""
+    if not source:
+        return []
     refs = []
+    category_code = (vocab.OBSERVATION_CATEGORY, category, category.replace("-", " ").title())
     for field, (code, display) in codes.items():
-        if not source or not source.get(field):
+        value = source.get(field)
+        if not value:
             continue
         rid = ctx.scoped_id("Observation", code)
         refs.append(
@@ -304,16 +308,14 @@ def add_notes(
                     "resourceType": "Observation",
                     "id": rid,
                     "meta": profile("RedBagNote"),
-                    "text": text(div(para(source[field], display))),
+                    "text": text(div(para(value, display))),
                     "identifier": [ctx.resource_identifier(rid)],
                     "status": "final",
-                    "category": [
-                        concept((vocab.OBSERVATION_CATEGORY, category, category.replace("-", " ").title()))
-                    ],
+                    "category": [concept(category_code)],
                     "code": concept((vocab.RB_NOTE, code, display)),
                     "subject": ctx.patient_ref(),
                     "effectiveDateTime": ctx.summary["createdAt"],
-                    "valueString": source[field],
+                    "valueString": value,
                 }
             )
         )
