@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from adapter.errors import InputError
@@ -66,13 +67,20 @@ class DocumentReader:
             return self.by_url[tail]
         raise InputError(f"reference {target!r} does not resolve inside the document")
 
+    @cached_property
+    def _sections(self) -> dict[str, Json]:
+        """The Composition's sections by their codes (the first section with a code wins)."""
+        found: dict[str, Json] = {}
+        for s in self.composition.get("section") or []:
+            for c in (s.get("code") or {}).get("coding", []):
+                found.setdefault(c.get("code"), s)
+        return found
+
     def section(self, key: str) -> list[Json]:
         """The resources listed in the section named ``key`` in vocab.SECTIONS (empty when absent)."""
         _, code, _, _ = vocab.SECTIONS[key]
-        for s in self.composition.get("section") or []:
-            if any(c.get("code") == code for c in (s.get("code") or {}).get("coding", [])):
-                return [self.resolve(e) for e in s.get("entry") or []]
-        return []
+        s = self._sections.get(code)
+        return [self.resolve(e) for e in s.get("entry") or []] if s is not None else []
 
     def list_items(self, key: str) -> list[Json]:
         """The resources in the List that heads section ``key``."""
