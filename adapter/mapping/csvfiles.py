@@ -332,6 +332,9 @@ def prepare(order: PrepareOrder) -> Prepared:
     return Prepared(source, duplicates, time.process_time() - started)
 
 
+_HASHES_PER_BUCKET = 16_384
+
+
 def _find_duplicates(
     path: Path,
     header: Header,
@@ -342,9 +345,15 @@ def _find_duplicates(
     hashes: array[int],
 ) -> tuple[tuple[str, int, str, str], ...]:
     """Rows whose ``unique`` columns repeat another row's (a second pass only when hashes collide)."""
-    ordered = sorted(hashes)
-    clashing = {a for a, b in itertools.pairwise(ordered) if a == b}
-    del ordered
+    # Sorted a bucket at a time: sorting all hashes at once would hold a Python int per resident.
+    buckets = [array("q") for _ in range(max(1, len(hashes) // _HASHES_PER_BUCKET))]
+    for h in hashes:
+        buckets[h % len(buckets)].append(h)
+    clashing: set[int] = set()
+    for bucket in buckets:
+        ordered = sorted(bucket)
+        clashing.update(a for a, b in itertools.pairwise(ordered) if a == b)
+    del buckets
     if not clashing:
         return ()
     seen: dict[tuple[str, ...], list[tuple[str, int]]] = {}

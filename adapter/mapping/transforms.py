@@ -360,7 +360,7 @@ def chain(steps: Any, ctx: Context) -> Transform | None:
 
 _UNSET = object()
 _IMMUTABLE = frozenset({str, bool, int, float})
-_REMEMBERED = 50_000  # distinct cell values per transform; codes, names of homes, yes/no repeat a lot
+_REMEMBERED = 4_096  # distinct cell values kept per transform: codes, homes, yes/no repeat; dates do not
 
 
 def _remembered(fn: Transform) -> Transform:
@@ -376,7 +376,9 @@ def _remembered(fn: Transform) -> Transform:
         out = seen.get(value, _UNSET)
         if out is _UNSET:
             out = fn(value)
-            if type(out) in _IMMUTABLE and len(seen) < _REMEMBERED:
+            if type(out) in _IMMUTABLE:
+                if len(seen) >= _REMEMBERED:
+                    seen.clear()  # bounded memory; the values that repeat come straight back
                 seen[value] = out
         return out
 
