@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
 from html import escape
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -27,17 +28,31 @@ def div(*blocks: str) -> str:
 
 def para(text: str, label: str | None = None) -> str:
     """A paragraph, with an optional bold label before the text."""
-    head = f"<b>{esc(label)}:</b> " if label else ""
-    return f"<p>{head}{esc(text)}</p>"
+    return f"<p>{_label(label) if label else ''}{esc(text)}</p>"
+
+
+@lru_cache(maxsize=256)  # labels are the code's own words: a few dozen
+def _label(label: str) -> str:
+    return f"<b>{esc(label)}:</b> "
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str | None]]) -> str:
     """A table with a header row; ``None`` cells show as empty."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(c) if c is not None else ''}</td>" for c in row) + "</tr>" for row in rows
+        [
+            "<tr><td>" + "</td><td>".join(["" if c is None else esc(c) for c in row]) + "</td></tr>"
+            if row
+            else "<tr></tr>"
+            for row in rows
+        ]
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"{_table_head(tuple(headers))}{body}</tbody></table>"
+
+
+@cache
+def _table_head(headers: tuple[str, ...]) -> str:
+    cells = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    return f"<table><thead><tr>{cells}</tr></thead><tbody>"
 
 
 def bullets(items: Iterable[str]) -> str:
