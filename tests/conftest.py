@@ -1,4 +1,4 @@
 """Suite-wide fixtures: the real servers the tests need, each started once per session."""
 
-from tests.fixtures_hapi import hapi_base_url  # noqa: F401  (pytest fixture)
+from tests.fixtures_hapi import fhir, hapi_base_url  # noqa: F401  (pytest fixtures)
 from tests.fixtures_postgres import postgres_schema_url, postgres_url  # noqa: F401  (pytest fixtures)

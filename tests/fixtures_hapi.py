@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from adapter.client import FhirClient
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "testserver" / "hapi" / "hapi.py"
 PROFILES = ROOT / "profiles"
@@ -66,3 +68,10 @@ def hapi_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             timeout=180,
             check=False,
         )
+
+
+@pytest.fixture
+def fhir(hapi_base_url: str) -> Iterator[FhirClient]:
+    """A client on the real HAPI server."""
+    with FhirClient(hapi_base_url) as client:
+        yield client

@@ -30,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from multiprocessing.context import ForkContext, SpawnContext
 from pathlib import Path
@@ -73,11 +73,10 @@ class ConvertRequest:
     now: datetime | None = None
 
 
-@dataclass
-class BatchResult:
-    """What a run did."""
+@dataclass(kw_only=True)
+class Counts:
+    """What was converted, held back and written: per worker, and summed for the run."""
 
-    mapping: str
     rows: int = 0
     residents: int = 0
     converted: int = 0
@@ -85,6 +84,17 @@ class BatchResult:
     skipped: int = 0
     resources: int = 0
     errors: int = 0
+
+    def add(self, other: Counts) -> None:
+        for f in fields(Counts):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass(kw_only=True)
+class BatchResult(Counts):
+    """What a run did."""
+
+    mapping: str
     outputs: list[Path] = field(default_factory=list)
     reports: tuple[Path, ...] = ()
     seconds: float = 0.0
@@ -93,10 +103,6 @@ class BatchResult:
     phases: dict[str, float] = field(default_factory=dict)
     prepare_cpu: list[float] = field(default_factory=list)
     worker_cpu: list[float] = field(default_factory=list)
-
-    def add(self, other: WorkResult) -> None:
-        for name in ("rows", "residents", "converted", "held_back", "skipped", "resources", "errors"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass(frozen=True)
@@ -125,18 +131,11 @@ class WorkOrder:
     rejected: dict[str, tuple[tuple[int, str, str], ...]]
 
 
-@dataclass
-class WorkResult:
+@dataclass(kw_only=True)
+class WorkResult(Counts):
     """One worker's counts (or the traceback that stopped it)."""
 
     worker: int
-    rows: int = 0
-    residents: int = 0
-    converted: int = 0
-    held_back: int = 0
-    skipped: int = 0
-    resources: int = 0
-    errors: int = 0
     cpu_seconds: float = 0.0
     crash: str | None = None
 
@@ -189,7 +188,7 @@ class Worker:
             if settings.ndjson
             else BundleFiles(Path(settings.out_dir), settings.fmt)
         )
-        self.result = WorkResult(order.worker)
+        self.result = WorkResult(worker=order.worker)
 
     def run(self) -> WorkResult:
         started = time.process_time()
@@ -357,7 +356,7 @@ def _worker_process(order: WorkOrder, counter: ProgressCounter, result_path: str
     try:
         result = run_worker(order, counter)
     except BaseException:
-        result = WorkResult(order.worker, crash=traceback.format_exc())
+        result = WorkResult(worker=order.worker, crash=traceback.format_exc())
     Path(result_path).write_bytes(orjson.dumps(asdict(result)))
 
 

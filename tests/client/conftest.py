@@ -7,15 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapter.client import FhirClient
 from tests.client.fault_proxy import FaultProxy
-
-
-@pytest.fixture
-def fhir(hapi_base_url: str) -> Iterator[FhirClient]:
-    """A client on the real HAPI server."""
-    with FhirClient(hapi_base_url) as client:
-        yield client
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ Runs against the real HAPI FHIR server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -16,12 +14,6 @@ from adapter.redbag import build_bundles, vocab
 from tests.safety.conftest import example, fresh_nhs_number
 
 pytestmark = pytest.mark.hapi
-
-
-@pytest.fixture
-def fhir(hapi_base_url: str) -> Iterator[FhirClient]:
-    with FhirClient(hapi_base_url) as client:
-        yield client
 
 
 def test_h3_two_patients_with_one_nhs_number_are_refused(fhir: FhirClient) -> None:

@@ -5,8 +5,6 @@ Runs against the real HAPI FHIR server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from adapter.cli import main
@@ -16,12 +14,6 @@ from adapter.redbag import build_bundles, build_return_bundles
 from tests.safety.conftest import example, fresh_nhs_number
 
 pytestmark = pytest.mark.hapi
-
-
-@pytest.fixture
-def fhir(hapi_base_url: str) -> Iterator[FhirClient]:
-    with FhirClient(hapi_base_url) as client:
-        yield client
 
 
 def _bag(nhs: str, created: str, departed: str) -> dict:
