@@ -8,8 +8,6 @@ import orjson
 
 from adapter.errors import EncodingError, InputError
 
-JsonObject = dict[str, Any]
-
 
 def dumps(value: Any, *, pretty: bool = True) -> bytes:
     """Serialise to UTF-8 JSON bytes; ``pretty`` gives 2-space indent and a final newline.

@@ -75,7 +75,6 @@ EXT_BELONGING: Final = f"{BASE}/StructureDefinition/belonging"
 EXT_RESUS_DOCUMENT: Final = f"{BASE}/StructureDefinition/resuscitation-document-location"
 EXT_CARE_HOME_OPERATOR: Final = f"{BASE}/StructureDefinition/care-home-operator"
 EXT_MEDICATION_CHANGE: Final = f"{BASE}/StructureDefinition/medication-change"
-EXT_NEWER_SUMMARY: Final = f"{BASE}/StructureDefinition/newer-summary"
 EXT_VALUE_UNIT: Final = f"{BASE}/StructureDefinition/value-unit"
 
 # --- profiles ---------------------------------------------------------------------------------------
