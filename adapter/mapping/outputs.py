@@ -17,6 +17,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from adapter.fhir.jsonio import dumps
+from adapter.redbag.context import SHARED_TYPES
 
 Json = dict[str, Any]
 
@@ -67,8 +68,6 @@ class BundleFiles:
         return None
 
 
-#: Records shared between residents (conditional creates other than the Patient): written once.
-SHARED_TYPES = frozenset({"Organization", "Location"})
 _MARK = b'"reference":"urn:uuid:'
 _UUID_LENGTH = 36
 

@@ -19,6 +19,10 @@ Json = dict[str, Any]
 #: for resources without an identifier element (Provenance).
 Method = Literal["create", "update", "put"]
 
+#: Resource types of the records shared between residents (conditional creates other than the Patient):
+#: the care home, GP practice and hospital Organizations and the care home Location.
+SHARED_TYPES = frozenset({"Organization", "Location"})
+
 
 @dataclass(slots=True)  # not frozen: a frozen one costs three times as much to make, thousands per batch
 class Entry:

@@ -14,6 +14,7 @@ import pytest
 from adapter.errors import MappingError
 from adapter.mapping import BatchResult, ConvertRequest, convert_export
 from adapter.redbag import build_bundles, check_summary
+from adapter.redbag.context import SHARED_TYPES
 from adapter.redbag.contract import read_json_file
 from tests.mapping.care_home_export import COLUMNS, rows_of, write_csv
 
@@ -375,3 +376,15 @@ def test_an_undecodable_file_stops_the_run_whatever_the_jobs(tmp_path: Path, job
     with pytest.raises(MappingError, match=r"belongings.csv: neither UTF-8 nor Windows-1252 \(byte 0x81\)"):
         convert_export(ConvertRequest("care-home-csv", folder, tmp_path / "out", jobs=jobs))
     assert not list((tmp_path / "out").glob("*.json"))
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.summary.json")), ids=lambda p: p.name)
+def test_ndjson_writes_once_exactly_the_records_the_transaction_shares(example: Path) -> None:
+    """NDJSON de-duplicates by type; the types must be those the transaction sends as shared records."""
+    _, transaction = build_bundles(check_summary(read_json_file(example)))
+    shared = {
+        e["resource"]["resourceType"]
+        for e in transaction["entry"]
+        if "ifNoneExist" in e["request"] and e["resource"]["resourceType"] != "Patient"
+    }
+    assert shared == SHARED_TYPES
