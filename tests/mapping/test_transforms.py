@@ -167,3 +167,26 @@ def test_as_of_accepts_a_date_or_an_instant() -> None:
     assert as_of_instant("2026-04-01T12:00:00+01:00", now).isoformat() == "2026-04-01T12:00:00+01:00"
     with pytest.raises(MappingError, match="--as-of 'soon'"):
         as_of_instant("soon", now)
+
+
+def test_remembered_results_never_hide_an_error_or_share_a_list() -> None:
+    """Transforms remember their answers per cell value: a bad value still fails every time it is seen,
+    and a list answer (split) is made afresh, so changing one resident's list cannot reach another's."""
+    date = chain("date", CTX)
+    split = chain({"split": " "}, CTX)
+    assert date is not None and split is not None
+    for _ in range(2):
+        with pytest.raises(CellError):
+            date("31/02/2024")
+        assert date("04/09/1943") == "1943-09-04"
+    first = split("Mary Ann")
+    first.append("changed")
+    assert split("Mary Ann") == ["Mary", "Ann"]
+
+
+def test_remembered_results_stay_right_past_the_memory_limit() -> None:
+    upper = chain("upper", CTX)
+    assert upper is not None
+    for n in range(10_000):  # more distinct values than are kept
+        assert upper(f"ab{n}") == f"AB{n}"
+    assert upper("ab3") == "AB3"
