@@ -54,7 +54,8 @@ class BundleFiles:
     wants_transaction = True
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
-        assert transaction is not None, "bundle files need the transaction"
+        if transaction is None:  # the worker builds it because wants_transaction says so
+            raise TypeError("bundle files need the transaction Bundle")
         (self.out_dir / f"{bag_number}.document.{self.fmt}").write_bytes(self._encode(document))
         (self.out_dir / f"{bag_number}.transaction.{self.fmt}").write_bytes(self._encode(transaction))
         return len(document["entry"])
