@@ -55,10 +55,13 @@ def single_item_losses(summary: Json, document: Json) -> Iterator[tuple[str, Jso
                 del mutated["entry"][i]["resource"]["entry"][j]
                 yield f"List {resource.get('title')} entry {j}", mutated
     composition = entries[0]["resource"]
+    kinds = {}  # resource type by fullUrl and by Type/id: a section may point either way
+    for e in entries:
+        kind = e["resource"]["resourceType"]
+        kinds[e["fullUrl"]] = kinds[f"{kind}/{e['resource']['id']}"] = kind
     for s, section in enumerate(composition.get("section") or []):
         for j in range(len(section.get("entry") or [])):
-            target = section["entry"][j]["reference"]
-            kind = next(e["resource"]["resourceType"] for e in entries if e["fullUrl"] == target)
+            kind = kinds[section["entry"][j]["reference"]]
             if kind in ITEM_TYPES | {"List"}:
                 mutated = copy.deepcopy(document)
                 del mutated["entry"][0]["resource"]["section"][s]["entry"][j]

@@ -304,7 +304,8 @@ class Worker:
             if self.sink.wants_transaction:
                 document, transaction = build_bundles(summary)
             else:
-                document, transaction = build_document(summary), None
+                document = build_document(summary, relative=self.sink.relative_references)
+                transaction = None
             messages = self.check(document) if self.check else []
         except (RedbagError, KeyError, TypeError, ValueError) as exc:
             messages = [f"could not be converted ({type(exc).__name__}: {exc})"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -29,6 +29,8 @@ class Sink(Protocol):
 
     #: Whether :meth:`write` needs the transaction Bundle (built only when it does).
     wants_transaction: bool
+    #: Whether :meth:`write` wants the document's references as ``Type/id`` (it writes resources one by one).
+    relative_references: bool
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int: ...
 
@@ -52,6 +54,7 @@ class BundleFiles:
         return dumps(resource)
 
     wants_transaction = True
+    relative_references = False
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
         if transaction is None:  # the worker builds it because wants_transaction says so
@@ -73,24 +76,42 @@ _MARK = b'"reference":"urn:uuid:'
 _UUID_LENGTH = 36
 
 
-def ndjson_lines(document: Json) -> Iterator[tuple[str, str, bytes]]:
-    """``(resourceType, id, line)`` for every resource of a red bag, ``urn:uuid`` references made ``Type/id``.
+def ndjson_lines(
+    document: Json, skip: Callable[[str, str], bool] | None = None
+) -> Iterator[tuple[str, str, bytes]]:
+    """``(resourceType, id, line)`` for every resource of a red bag (but those ``skip(type, id)`` names).
+
+    References are ``Type/id``: a document built with relative references has nothing else, and a
+    ``urn:uuid`` reference to a resource of the document is rewritten here.
+    """
+    entries = document["entry"]
+    relative: dict[bytes, bytes] | None = None
+    for e in entries:
+        resource = e["resource"]
+        rtype, rid = resource["resourceType"], resource["id"]
+        if skip is not None and skip(rtype, rid):
+            continue
+        line = orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE)
+        if _MARK in line:
+            if relative is None:
+                relative = {
+                    r["id"].encode(): b'"reference":"' + r["resourceType"].encode() + b"/"
+                    for r in (e["resource"] for e in entries)
+                }
+            line = _relative_references(line, relative)
+        yield rtype, rid, line
+
+
+def _relative_references(line: bytes, relative: dict[bytes, bytes]) -> bytes:
+    """``urn:uuid`` references to the resources in ``relative`` (id -> reference start) made ``Type/id``.
 
     orjson escapes every newline and quote inside strings, so the marker can only be a reference's start.
     """
-    entries = document["entry"]
-    relative = {
-        e["resource"]["id"].encode(): b'"reference":"' + e["resource"]["resourceType"].encode() + b"/"
-        for e in entries
-    }
-    for e in entries:
-        resource = e["resource"]
-        pieces = orjson.dumps(resource).split(_MARK)
-        parts = [pieces[0]]
-        for piece in pieces[1:]:  # a reference to something outside the document stays as it is
-            parts += (relative.get(piece[:_UUID_LENGTH], _MARK), piece)
-        parts.append(b"\n")
-        yield resource["resourceType"], resource["id"], b"".join(parts)
+    pieces = line.split(_MARK)
+    parts = [pieces[0]]
+    for piece in pieces[1:]:  # a reference to something outside the document stays as it is
+        parts += (relative.get(piece[:_UUID_LENGTH], _MARK), piece)
+    return b"".join(parts)
 
 
 class NdjsonParts:
@@ -108,15 +129,21 @@ class NdjsonParts:
         return handle
 
     wants_transaction = False
+    relative_references = True
+
+    def _written_before(self, rtype: str, rid: str) -> bool:
+        """A shared record (an organisation, the care home) this worker has written already."""
+        if rtype not in SHARED_TYPES:
+            return False
+        if rid in self.seen_shared:
+            return True
+        self.seen_shared.add(rid)
+        return False
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
         written = 0
-        handles, seen = self.handles, self.seen_shared
-        for rtype, rid, line in ndjson_lines(document):
-            if rtype in SHARED_TYPES:
-                if rid in seen:
-                    continue
-                seen.add(rid)
+        handles = self.handles
+        for rtype, _, line in ndjson_lines(document, self._written_before):
             (handles.get(rtype) or self._open(rtype)).write(line)
             written += 1
         return written

@@ -108,7 +108,7 @@ def add_organization(
     addr: Json | None = None,
 ) -> Json:
     """An organisation known by its ODS code (conditional create: the server may know it already)."""
-    if ctx.organization_ref(ods_code)["reference"] in ctx.by_url:
+    if ctx.reference("Organization", ctx.organization_id(ods_code)) in ctx.by_reference:
         return ctx.organization_ref(ods_code, name)
     org = compact(
         {

@@ -18,7 +18,7 @@ def admission_source(summary: Json) -> tuple[str, str, str]:
 def add_encounter(ctx: TransferContext, loc_ref: Json, hospital_ref: Json) -> Json:
     """The emergency transfer Encounter: from the care home (origin) to the hospital (service provider)."""
     s, t = ctx.summary, ctx.summary["transfer"]
-    rid = ctx.scoped_id("Encounter")
+    rid = ctx.encounter_id
     reason = concept(input_code(t["reasonCode"]) if t.get("reasonCode") else None, t["reason"])
     story = [
         para(t["reason"], "Reason for transfer"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from adapter.fhir.ids import stable_id, urn
+from adapter.fhir.ids import stable_id
 from adapter.redbag import vocab
 from adapter.redbag.build_clinical import (
     NIL_KNOWN,
@@ -64,9 +64,12 @@ def section(
     )
 
 
-def collect(summary: Json) -> tuple[TransferContext, list[Json]]:
-    """Build every resource of the outbound red bag; return them with the Composition's sections."""
-    ctx = TransferContext(summary)
+def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, list[Json]]:
+    """Build every resource of the outbound red bag; return them with the Composition's sections.
+
+    ``relative``: references as ``Type/id`` instead of ``urn:uuid`` (see :class:`TransferContext`).
+    """
+    ctx = TransferContext(summary, relative)
     s = summary
     org_ref, loc_ref = add_care_home(ctx)
     dest = s["transfer"]["destination"]
@@ -172,7 +175,6 @@ def composition(
     """
     s = ctx.summary
     rid = ctx.scoped_id("Composition", key)
-    encounter = urn(ctx.scoped_id("Encounter"))
     org_ref = author or ctx.organization_ref(ctx.ods, s["careHome"]["name"])
     name = full_name(s["resident"]["name"])
     resident_line = f"{name}, born {s['resident']['birthDate']}"
@@ -191,8 +193,8 @@ def composition(
         "identifier": ident(vocab.ID_RESOURCE, rid),
         "status": "final",
         "type": concept(doc_type),
-        "subject": {"reference": ctx.patient_ref()["reference"], "display": name},
-        "encounter": {"reference": encounter},
+        "subject": {"reference": ctx.patient_reference, "display": name},
+        "encounter": ctx.encounter_ref(),
         "date": date,
         "author": [org_ref],
         "title": title,
@@ -244,9 +246,9 @@ def transaction_bundle(ctx: TransferContext, comp: Entry, *, key: str) -> Json:
     }
 
 
-def _transfer(summary: Json) -> tuple[TransferContext, Entry]:
+def _transfer(summary: Json, *, relative: bool = False) -> tuple[TransferContext, Entry]:
     """Every resource of the outbound red bag, and the Composition that gathers them."""
-    ctx, sections = collect(summary)
+    ctx, sections = collect(summary, relative=relative)
     name = full_name(summary["resident"]["name"])
     comp = composition(
         ctx,
@@ -268,9 +270,14 @@ def build_bundles(summary: Json) -> tuple[Json, Json]:
     return document, transaction
 
 
-def build_document(summary: Json) -> Json:
-    """The document Bundle alone, as :func:`build_bundles` makes it (for outputs that send no transaction)."""
-    ctx, comp = _transfer(summary)
+def build_document(summary: Json, *, relative: bool = False) -> Json:
+    """The document Bundle alone, as :func:`build_bundles` makes it (for outputs that send no transaction).
+
+    ``relative``: every reference is ``Type/id`` rather than ``urn:uuid``, for outputs that write each
+    resource on its own (NDJSON). Such a Bundle is only a carrier: its fullUrls stay ``urn:uuid``, which
+    FHIR would not resolve those references against. It is checked complete like any other.
+    """
+    ctx, comp = _transfer(summary, relative=relative)
     document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
     require_complete(summary, document)
     return document

@@ -20,7 +20,7 @@ Json = dict[str, Any]
 
 
 def _codes(concept: Json | None) -> tuple[str, ...]:
-    return tuple(f"{c.get('system')}|{c.get('code')}" for c in (concept or {}).get("coding") or [])
+    return tuple([f"{c.get('system')}|{c.get('code')}" for c in (concept or {}).get("coding") or []])
 
 
 def _key(code: Json) -> tuple[str, ...]:
@@ -42,8 +42,8 @@ def _listed(reader: DocumentReader, key: str) -> list[Json]:
 
 
 def _missing(expected: Counter[Any], found: Counter[Any]) -> list[Any]:
-    if expected == found:  # the usual answer, decided without building the difference
-        return []
+    if dict.__eq__(expected, found):  # the usual answer, decided without building the difference (and
+        return []  # without Counter's own comparison, which is written in Python)
     return sorted((expected - found).elements(), key=str)
 
 

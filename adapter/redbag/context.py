@@ -45,11 +45,17 @@ def shared_record_id(resource_type: str, system: str, value: str) -> str:
 
 @dataclass
 class TransferContext:
-    """Deterministic ids and references for one red bag (care home + bag number + completion time)."""
+    """Deterministic ids and references for one red bag (care home + bag number + completion time).
+
+    References are ``urn:uuid:<id>``, as inside bundles, or with ``relative`` ``Type/<id>``, as in NDJSON
+    files (where each resource stands alone); every reference a builder writes comes from here.
+    """
 
     summary: Json
+    relative: bool = False
     entries: list[Entry] = field(default_factory=list)
-    by_url: dict[str, Entry] = field(default_factory=dict)
+    #: The collected entries by the reference that points to them.
+    by_reference: dict[str, Entry] = field(default_factory=dict)
 
     @property
     def ods(self) -> str:
@@ -63,6 +69,14 @@ class TransferContext:
     def scoped_id(self, resource_type: str, *keys: str) -> str:
         """Id of a resource that belongs to this transfer (a condition, a medicine, the encounter...)."""
         return stable_id(resource_type, *self.transfer_key, *keys)
+
+    @cached_property
+    def encounter_id(self) -> str:
+        """Id of the transfer's Encounter (the journey out, and the same Encounter finished on return)."""
+        return self.scoped_id("Encounter")
+
+    def encounter_ref(self) -> Json:
+        return {"reference": self.reference("Encounter", self.encounter_id)}
 
     def resource_identifier(self, resource_id: str) -> Json:
         """The business identifier of a transfer-scoped resource (used for conditional update)."""
@@ -88,15 +102,19 @@ class TransferContext:
     def location_id(self) -> str:
         return shared_record_id("Location", vocab.ID_CARE_HOME_LOCATION, self.ods)
 
+    def reference(self, resource_type: str, resource_id: str) -> str:
+        """The reference to a resource of this red bag: ``urn:uuid:<id>``, or ``Type/<id>`` when relative."""
+        return f"{resource_type}/{resource_id}" if self.relative else urn(resource_id)
+
     @cached_property
-    def patient_url(self) -> str:
-        return urn(self.patient_id)
+    def patient_reference(self) -> str:
+        return self.reference("Patient", self.patient_id)
 
     def patient_ref(self) -> Json:
-        return {"reference": self.patient_url}
+        return {"reference": self.patient_reference}
 
     def organization_ref(self, ods_code: str, name: str | None = None) -> Json:
-        out: Json = {"reference": urn(self.organization_id(ods_code))}
+        out: Json = {"reference": self.reference("Organization", self.organization_id(ods_code))}
         if name:
             out["display"] = name
         return out
@@ -105,12 +123,13 @@ class TransferContext:
         """Collect ``resource`` (which must carry its id) and return a reference to it."""
         entry = Entry(resource, method, match)
         self.entries.append(entry)
-        self.by_url[entry.full_url] = entry
-        return {"reference": entry.full_url}
+        target = self.reference(resource["resourceType"], resource["id"]) if self.relative else entry.full_url
+        self.by_reference[target] = entry
+        return {"reference": target}
 
     def narrative_of(self, reference: Json) -> str:
         """The XHTML narrative of a collected resource (reused as its section's narrative)."""
-        narrative: str = self.by_url[reference["reference"]].resource["text"]["div"]
+        narrative: str = self.by_reference[reference["reference"]].resource["text"]["div"]
         return narrative
 
     def add_scoped(self, resource: Json) -> Json:

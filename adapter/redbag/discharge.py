@@ -126,7 +126,7 @@ def _diagnoses(ctx: TransferContext, discharge: Json) -> list[Json]:
                     ],
                     "code": concept(input_code(item["code"])),
                     "subject": ctx.patient_ref(),
-                    "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
+                    "encounter": ctx.encounter_ref(),
                     "recordedDate": discharge["dischargedAt"],
                 }
             )
@@ -150,7 +150,7 @@ def _follow_up(ctx: TransferContext, discharge: Json, hospital_ref: Json, org_re
                     "intent": "plan",
                     "description": action,
                     "for": ctx.patient_ref(),
-                    "encounter": {"reference": f"urn:uuid:{ctx.scoped_id('Encounter')}"},
+                    "encounter": ctx.encounter_ref(),
                     "authoredOn": discharge["dischargedAt"],
                     "requester": hospital_ref,
                     "owner": org_ref,
@@ -168,7 +168,7 @@ def _finished_encounter(ctx: TransferContext, discharge: Json, loc_ref: Json, ho
     disposition = concept(
         (vocab.UKCORE_DISCHARGE_DEST, code, display) if home else None, f"{dest['name']} ({dest['odsCode']})"
     )
-    rid = ctx.scoped_id("Encounter")
+    rid = ctx.encounter_id
     reason = concept(input_code(t["reasonCode"]) if t.get("reasonCode") else None, t["reason"])
     return ctx.add_scoped(
         compact(

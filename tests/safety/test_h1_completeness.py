@@ -16,7 +16,7 @@ from adapter.client import FhirClient
 from adapter.errors import CompletenessError
 from adapter.exchange import IncompleteRedBagError, pull_red_bag, push_transaction
 from adapter.mapping import ConvertRequest, convert_export
-from adapter.redbag import build_bundles
+from adapter.redbag import build_bundles, build_document
 from adapter.redbag.completeness import document_gaps, require_complete, transaction_gaps
 from benchmarks.mutation_check import single_item_losses
 from tests.safety.conftest import EXAMPLES, example, fresh_nhs_number
@@ -28,8 +28,9 @@ def test_h1_every_example_is_complete(any_example: dict[str, Any]) -> None:
     assert transaction_gaps(document, transaction) == []
 
 
-def test_h1_every_single_item_loss_is_caught(any_example: dict[str, Any]) -> None:
-    document, _ = build_bundles(any_example)
+@pytest.mark.parametrize("relative", [False, True], ids=["urn-uuid", "relative (NDJSON)"])
+def test_h1_every_single_item_loss_is_caught(any_example: dict[str, Any], relative: bool) -> None:
+    document = build_document(any_example, relative=relative)
     mutations = list(single_item_losses(any_example, document))
     assert mutations, "the example has items to lose"
     for label, mutated in mutations:
@@ -98,8 +99,9 @@ def test_h1_redbag_return_reports_an_incomplete_return_journey(
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
 
 
+@pytest.mark.parametrize("ndjson", [False, True], ids=["bundles", "ndjson"])
 def test_h1_a_csv_resident_whose_bundle_is_incomplete_is_held_back_and_reported(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ndjson: bool
 ) -> None:
     """One resident's build loses an allergy: that resident is held back and reported, the others convert."""
     import adapter.redbag.bundles as bundles
@@ -112,10 +114,15 @@ def test_h1_a_csv_resident_whose_bundle_is_incomplete_is_held_back_and_reported(
         lambda ctx: real(ctx)[1:] if ctx.summary["bagNumber"] == victim else real(ctx),
     )
     out = tmp_path / "out"
-    result = convert_export(ConvertRequest("care-home-csv", EXAMPLES / "csv", out))
+    result = convert_export(ConvertRequest("care-home-csv", EXAMPLES / "csv", out, ndjson=ndjson))
     assert (result.held_back, result.converted) == (1, result.residents - 1)
-    assert not list(out.glob(f"{victim}.*")), "an incomplete red bag must not be written"
-    assert len(list(out.glob("*.document.json"))) == result.residents - 1
+    if ndjson:
+        encounters = [orjson.loads(line) for line in (out / "Encounter.ndjson").read_bytes().splitlines()]
+        bags = {i["value"] for e in encounters for i in e["identifier"] if i["value"].startswith("RB-")}
+        assert len(bags) == result.residents - 1 and victim not in bags, "an incomplete red bag was written"
+    else:
+        assert not list(out.glob(f"{victim}.*")), "an incomplete red bag must not be written"
+        assert len(list(out.glob("*.document.json"))) == result.residents - 1
     with (out / "errors.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["file"], r["resident"]) for r in rows] == [("residents.csv", "R1001")]
