@@ -16,6 +16,7 @@ says otherwise. Every cell that fails its transform is recorded as a problem; th
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -243,11 +244,7 @@ class Compiler:
             columns = spec["column"] if isinstance(spec["column"], list) else [spec["column"]]
             indexes = [self.layout.index(scope, c) for c in columns]
             if len(indexes) == 1:
-                i = indexes[0]
-
-                def getter(row: Row) -> Any:
-                    return row[i] if i < len(row) else ""
-
+                getter = operator.itemgetter(indexes[0])  # a short row's missing cells: see evaluate
             else:
 
                 def getter(row: Row) -> Any:
@@ -262,7 +259,10 @@ class Compiler:
         def evaluate(
             row: Row, line: int, problems: Problems, n: int, g: Group, pv: dict[str, list[int]]
         ) -> Any:
-            raw = getter(row)
+            try:
+                raw = getter(row)
+            except IndexError:  # a row shorter than its header (reported as such): missing cells are empty
+                raw = ""
             if not raw:
                 if has_default:
                     return default

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Literal
 
 from adapter.fhir.ids import stable_id, urn
@@ -24,17 +23,15 @@ Method = Literal["create", "update", "put"]
 SHARED_TYPES = frozenset({"Organization", "Location"})
 
 
-@dataclass(slots=True)  # not frozen: a frozen one costs three times as much to make, thousands per batch
 class Entry:
     """One resource on its way into the document and transaction bundles (never changed once made)."""
 
-    resource: Json
-    method: Method
-    match: str | None = None  # search query for conditional create/update, e.g. "identifier=sys|val"
-    full_url: str = ""  # the resource's urn:uuid fullUrl (filled in from its id)
+    __slots__ = ("full_url", "match", "method", "resource")
 
-    def __post_init__(self) -> None:
-        self.full_url = urn(self.resource["id"])
+    def __init__(self, resource: Json, method: Method, match: str | None = None) -> None:
+        self.resource, self.method = resource, method
+        self.match = match  # search query for conditional create/update, e.g. "identifier=sys|val"
+        self.full_url = urn(resource["id"])  # the resource's urn:uuid fullUrl
 
 
 @lru_cache(maxsize=8192)
@@ -43,58 +40,44 @@ def shared_record_id(resource_type: str, system: str, value: str) -> str:
     return stable_id(resource_type, system, value)
 
 
-@dataclass
 class TransferContext:
     """Deterministic ids and references for one red bag (care home + bag number + completion time).
 
     References are ``urn:uuid:<id>``, as inside bundles, or with ``relative`` ``Type/<id>``, as in NDJSON
     files (where each resource stands alone); every reference a builder writes comes from here.
+    What every red bag needs (its key, the Patient's identity, the Encounter's id) is worked out at once.
     """
 
-    summary: Json
-    relative: bool = False
-    entries: list[Entry] = field(default_factory=list)
-    #: The collected entries by the reference that points to them.
-    by_reference: dict[str, Entry] = field(default_factory=dict)
-
-    @property
-    def ods(self) -> str:
-        ods: str = self.summary["careHome"]["odsCode"]
-        return ods
-
-    @cached_property
-    def transfer_key(self) -> tuple[str, str, str]:
-        return (self.ods, self.summary["bagNumber"], self.summary["createdAt"])
+    def __init__(self, summary: Json, relative: bool = False) -> None:
+        self.summary, self.relative = summary, relative
+        self.entries: list[Entry] = []
+        #: The collected entries by the reference that points to them.
+        self.by_reference: dict[str, Entry] = {}
+        self.ods: str = summary["careHome"]["odsCode"]
+        self.transfer_key = (self.ods, summary["bagNumber"], summary["createdAt"])
+        resident = summary["resident"]
+        if resident.get("nhsNumber"):
+            identifier = ident(vocab.NHS_NUMBER, resident["nhsNumber"])
+        else:
+            identifier = ident(vocab.local_resident_id_system(self.ods), resident["localId"])
+        self.patient_identifier = identifier
+        self.patient_id = stable_id("Patient", identifier["system"], identifier["value"])
+        self.patient_reference = self.reference("Patient", self.patient_id)
+        #: The transfer's Encounter (the journey out, and the same Encounter finished on return).
+        self.encounter_id = self.scoped_id("Encounter")
 
     def scoped_id(self, resource_type: str, *keys: str) -> str:
         """Id of a resource that belongs to this transfer (a condition, a medicine, the encounter...)."""
         return stable_id(resource_type, *self.transfer_key, *keys)
-
-    @cached_property
-    def encounter_id(self) -> str:
-        """Id of the transfer's Encounter (the journey out, and the same Encounter finished on return)."""
-        return self.scoped_id("Encounter")
 
     def encounter_ref(self) -> Json:
         return {"reference": self.reference("Encounter", self.encounter_id)}
 
     def resource_identifier(self, resource_id: str) -> Json:
         """The business identifier of a transfer-scoped resource (used for conditional update)."""
-        return ident(vocab.ID_RESOURCE, resource_id)
+        return {"system": vocab.ID_RESOURCE, "value": resource_id}
 
     # --- shared records -------------------------------------------------------------------------------
-    @cached_property
-    def patient_identifier(self) -> Json:
-        resident = self.summary["resident"]
-        if resident.get("nhsNumber"):
-            return ident(vocab.NHS_NUMBER, resident["nhsNumber"])
-        return ident(vocab.local_resident_id_system(self.ods), resident["localId"])
-
-    @cached_property
-    def patient_id(self) -> str:
-        i = self.patient_identifier
-        return stable_id("Patient", i["system"], i["value"])
-
     def organization_id(self, ods_code: str) -> str:
         return shared_record_id("Organization", vocab.ODS_ORGANIZATION, ods_code)
 
@@ -105,10 +88,6 @@ class TransferContext:
     def reference(self, resource_type: str, resource_id: str) -> str:
         """The reference to a resource of this red bag: ``urn:uuid:<id>``, or ``Type/<id>`` when relative."""
         return f"{resource_type}/{resource_id}" if self.relative else urn(resource_id)
-
-    @cached_property
-    def patient_reference(self) -> str:
-        return self.reference("Patient", self.patient_id)
 
     def patient_ref(self) -> Json:
         return {"reference": self.patient_reference}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -137,9 +137,15 @@ def parse_instant(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
 
 
+@lru_cache(maxsize=8)  # a batch checks every summary against one "now"
 def _latest_date(now: datetime) -> date:
     # The latest calendar date anywhere on Earth (UTC+14) counts as "today" for date-only values.
     return (now + timedelta(hours=14)).date()
+
+
+@lru_cache(maxsize=8)
+def _latest_day(now: datetime) -> str:
+    return _latest_date(now).isoformat()
 
 
 def _is_future(value: str, now: datetime) -> bool:
@@ -147,7 +153,7 @@ def _is_future(value: str, now: datetime) -> bool:
     try:
         if "T" in value:
             return parse_instant(value) > now + _FUTURE_TOLERANCE
-        if len(value) == 10 and value < _latest_date(now).isoformat():  # the common case, decided as text
+        if len(value) == 10 and value < _latest_day(now):  # the common case, decided as text
             return False
         parts = [int(p) for p in value.split("-")]
         first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
