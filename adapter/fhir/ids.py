@@ -27,9 +27,31 @@ def stable_id(resource_type: str, *keys: str) -> str:
     joined = "|".join((resource_type, *keys))
     if "\\" in joined or joined.count("|") != len(keys):  # rare: escape, then join again
         joined = "|".join(k.replace("\\", "\\\\").replace("|", "\\|") for k in (resource_type, *keys))
-    # uuid5 (RFC 4122 section 4.3) computed directly: SHA-1 of namespace + name, version 5, RFC variant.
-    h = hashlib.sha1(_NAMESPACE_BYTES + joined.encode("utf-8"), usedforsecurity=False).digest()[:16].hex()
+    return _uuid5(joined)
+
+
+def _uuid5(name: str) -> str:
+    """uuid5 (RFC 4122 section 4.3) computed directly: SHA-1 of namespace + name, version 5, RFC variant."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()[:16].hex()
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+class IdScope:
+    """Ids of the resources identified under one leading set of keys (one transfer's): ``scope.id(type,
+    *keys) == stable_id(type, *prefix, *keys)``, with the prefix joined once instead of for every id."""
+
+    __slots__ = ("_bars", "_joined", "prefix")
+
+    def __init__(self, *prefix: str) -> None:
+        self.prefix = prefix
+        self._joined = "".join(f"|{k}" for k in prefix)
+        self._bars = len(prefix)
+
+    def id(self, resource_type: str, *keys: str) -> str:
+        name = f"{resource_type}{self._joined}|{'|'.join(keys)}" if keys else resource_type + self._joined
+        if "\\" in name or name.count("|") != self._bars + len(keys):  # a key to escape: the general way
+            return stable_id(resource_type, *self.prefix, *keys)
+        return _uuid5(name)
 
 
 def urn(resource_id: str) -> str:

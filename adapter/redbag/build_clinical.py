@@ -115,25 +115,23 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
         if med.get("lastDoseGiven"):
             story.append(para(med["lastDoseGiven"], "Last dose given"))
         statement_ref = ctx.add_scoped(
-            compact(
-                {
-                    "resourceType": "MedicationStatement",
-                    "id": sid,
-                    "meta": profile("RedBagMedicationStatement"),
-                    "text": text(div(*story)),
-                    "extension": [
-                        ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
-                        ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"]),
-                    ],
-                    "identifier": [ctx.resource_identifier(sid)],
-                    "status": med["status"],
-                    "medicationCodeableConcept": concept(input_code(med["code"])),
-                    "subject": ctx.patient_ref(),
-                    "dateAsserted": ctx.summary["createdAt"],
-                    "informationSource": org_ref,
-                    "dosage": [dosage(med)],
-                }
-            )
+            {
+                "resourceType": "MedicationStatement",
+                "id": sid,
+                "meta": profile("RedBagMedicationStatement"),
+                "text": text(div(*story)),
+                "extension": [
+                    ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
+                    ext(vocab.EXT_SENT_IN_BAG, valueBoolean=med["sentInBag"]),
+                ],
+                "identifier": [ctx.resource_identifier(sid)],
+                "status": med["status"],
+                "medicationCodeableConcept": concept(input_code(med["code"])),
+                "subject": ctx.patient_ref(),
+                "dateAsserted": ctx.summary["createdAt"],
+                "informationSource": org_ref,
+                "dosage": [dosage(med)],
+            }
         )
         statements.append(statement_ref)
         if med.get("lastDoseGiven"):

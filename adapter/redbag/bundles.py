@@ -44,7 +44,7 @@ from adapter.redbag.build_transfer import (
 )
 from adapter.redbag.completeness import require_complete
 from adapter.redbag.context import Entry, Json, TransferContext
-from adapter.redbag.elements import compact, concept, ident
+from adapter.redbag.elements import concept, ident
 from adapter.redbag.narrative import div, para, text
 
 
@@ -53,15 +53,12 @@ def section(
 ) -> Json:
     """A Composition section: coded title, narrative, entries (or why there are none)."""
     system, code, display, title = vocab.SECTIONS[key]
-    return compact(
-        {
-            "title": title,
-            "code": concept((system, code, display)),
-            "text": text(narrative),
-            "entry": list(entries) or None,
-            "emptyReason": concept(empty_reason) if not entries and empty_reason else None,
-        }
-    )
+    out: Json = {"title": title, "code": concept((system, code, display)), "text": text(narrative)}
+    if entries:
+        out["entry"] = list(entries)
+    elif empty_reason:
+        out["emptyReason"] = concept(empty_reason)
+    return out
 
 
 def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, list[Json]]:

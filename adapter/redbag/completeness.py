@@ -10,6 +10,7 @@ position, never by a person's name, NHS number or birth date (hazard H9).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from adapter.errors import CompletenessError, InputError
@@ -30,7 +31,10 @@ def _key(code: Json) -> tuple[str, ...]:
 def _ext_value(resource: Json, url: str) -> Any:
     for e in resource.get("extension") or []:
         if e.get("url") == url:
-            return next((v for k, v in e.items() if k.startswith("value")), None)
+            for k, v in e.items():
+                if k.startswith("value"):
+                    return v
+            return None
     return None
 
 
@@ -41,10 +45,18 @@ def _listed(reader: DocumentReader, key: str) -> list[Json]:
         return []
 
 
-def _missing(expected: Counter[Any], found: Counter[Any]) -> list[Any]:
-    if dict.__eq__(expected, found):  # the usual answer, decided without building the difference (and
-        return []  # without Counter's own comparison, which is written in Python)
-    return sorted((expected - found).elements(), key=str)
+def _tally(items: Iterable[Any]) -> dict[Any, int]:
+    """How many times each item occurs (a Counter's answer without its Python-level constructor)."""
+    out: dict[Any, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
+
+
+def _missing(expected: Mapping[Any, int], found: Mapping[Any, int]) -> list[Any]:
+    if expected == found:  # the usual answer, decided without building the difference
+        return []
+    return sorted((Counter(expected) - Counter(found)).elements(), key=str)
 
 
 def document_gaps(summary: Json, document: Json) -> list[str]:
@@ -53,7 +65,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
     gaps: list[str] = []
 
     statements = _listed(reader, "medications")
-    found_meds = Counter(
+    found_meds = _tally(
         (
             _codes(s.get("medicationCodeableConcept")),
             ((s.get("dosage") or [{}])[0]).get("text"),
@@ -61,7 +73,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
         )
         for s in statements
     )
-    expected_meds = Counter((_key(m["code"]), m["dose"], m["timeCritical"]) for m in summary["medications"])
+    expected_meds = _tally((_key(m["code"]), m["dose"], m["timeCritical"]) for m in summary["medications"])
     gaps += [
         f"medicine {m[0][0]} ({m[1]}) is missing from the medications list"
         for m in _missing(expected_meds, found_meds)
@@ -70,7 +82,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
     # Last doses are read where a receiver looks for them: in the medicines section, pointing at a listed
     # MedicationStatement.
     listed = {id(s) for s in statements}
-    doses: Counter[Any] = Counter()
+    given: list[Any] = []
     for admin in _section(reader, "medications"):
         if admin.get("resourceType") != "MedicationAdministration":
             continue
@@ -78,8 +90,9 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
             reader.by_url.get(ref.get("reference", "")) for ref in admin.get("supportingInformation") or []
         ]
         if any(s is not None and id(s) in listed for s in supported):
-            doses[(_codes(admin.get("medicationCodeableConcept")), admin.get("effectiveDateTime"))] += 1
-    expected_doses = Counter(
+            given.append((_codes(admin.get("medicationCodeableConcept")), admin.get("effectiveDateTime")))
+    doses = _tally(given)
+    expected_doses = _tally(
         (_key(m["code"]), m["lastDoseGiven"]) for m in summary["medications"] if m.get("lastDoseGiven")
     )
     gaps += [
@@ -94,17 +107,17 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
         ):
             gaps.append("the 'no known allergies' statement is missing")
     else:
-        expected_allergies = Counter(
+        expected_allergies = _tally(
             (_key(a["code"]), a["criticality"]) for a in summary.get("allergies") or []
         )
-        found_allergies = Counter((_codes(a.get("code")), a.get("criticality")) for a in allergies)
+        found_allergies = _tally((_codes(a.get("code")), a.get("criticality")) for a in allergies)
         gaps += [
             f"allergy {a[0][0]} is missing from the allergies list"
             for a in _missing(expected_allergies, found_allergies)
         ]
 
-    expected_conditions = Counter((_key(c["code"]), c["status"]) for c in summary.get("conditions") or [])
-    found_conditions = Counter(
+    expected_conditions = _tally((_key(c["code"]), c["status"]) for c in summary.get("conditions") or [])
+    found_conditions = _tally(
         (_codes(c.get("code")), (c.get("clinicalStatus") or {}).get("coding", [{}])[0].get("code"))
         for c in _listed(reader, "problems")
     )
@@ -113,14 +126,15 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
         for c in _missing(expected_conditions, found_conditions)
     ]
 
-    belongings: Counter[Any] = Counter()
+    packed: list[Any] = []
     for lst in reader.section("belongings"):
         for entry in lst.get("entry") or []:
             item = entry.get("item") or {}
             if "reference" in item and item["reference"] not in reader.by_url:
                 continue
-            belongings[item.get("display")] += 1
-    expected_belongings = Counter(b["item"] for b in summary["belongings"])
+            packed.append(item.get("display"))
+    belongings = _tally(packed)
+    expected_belongings = _tally(b["item"] for b in summary["belongings"])
     gaps += [
         f"belonging {b!r} is missing from the belongings list"
         for b in _missing(expected_belongings, belongings)
@@ -128,9 +142,9 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
 
     # Contacts are found by name but reported by position and relationship: a name is personal data, and
     # these messages reach stderr, errors.csv and the service's answers (hazard H9).
-    contacts = Counter(p.get("name", [{}])[0].get("text") for p in _section(reader, "contacts"))
+    contacts = _tally(p.get("name", [{}])[0].get("text") for p in _section(reader, "contacts"))
     for n, contact in enumerate(summary["contacts"]):
-        if contacts[contact["name"]] > 0:
+        if contacts.get(contact["name"], 0) > 0:
             contacts[contact["name"]] -= 1
         else:
             gaps.append(

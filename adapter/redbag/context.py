@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Literal
 
-from adapter.fhir.ids import stable_id, urn
+from adapter.fhir.ids import IdScope, stable_id, urn
 from adapter.redbag import vocab
 from adapter.redbag.elements import ident
 
@@ -55,6 +55,9 @@ class TransferContext:
         self.by_reference: dict[str, Entry] = {}
         self.ods: str = summary["careHome"]["odsCode"]
         self.transfer_key = (self.ods, summary["bagNumber"], summary["createdAt"])
+        #: ``scoped_id(type, *keys)``: id of a resource that belongs to this transfer (a condition, a
+        #: medicine, the encounter...), ``stable_id(type, *transfer_key, *keys)``.
+        self.scoped_id = IdScope(*self.transfer_key).id
         resident = summary["resident"]
         if resident.get("nhsNumber"):
             identifier = ident(vocab.NHS_NUMBER, resident["nhsNumber"])
@@ -65,10 +68,6 @@ class TransferContext:
         self.patient_reference = self.reference("Patient", self.patient_id)
         #: The transfer's Encounter (the journey out, and the same Encounter finished on return).
         self.encounter_id = self.scoped_id("Encounter")
-
-    def scoped_id(self, resource_type: str, *keys: str) -> str:
-        """Id of a resource that belongs to this transfer (a condition, a medicine, the encounter...)."""
-        return stable_id(resource_type, *self.transfer_key, *keys)
 
     def encounter_ref(self) -> Json:
         return {"reference": self.reference("Encounter", self.encounter_id)}
