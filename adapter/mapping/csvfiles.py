@@ -141,7 +141,7 @@ def records(
                 raise MappingError(f"{path} line {line}: malformed CSV ({exc})") from None
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
-            cells = [c.strip() for c in cells]
+            cells = list(map(str.strip, cells))
             yield offset, (cells[key_index] if key_index < len(cells) else "", line, cells)
 
 
