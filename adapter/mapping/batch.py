@@ -301,11 +301,10 @@ class Worker:
             self._hold_back(a.key, a.root_line, bag, a.problems)
             return
         try:
-            if self.sink.wants_transaction:
-                document, transaction = build_bundles(summary)
+            if self.sink.resources_alone:
+                document, transaction = build_document(summary, relative=True), None
             else:
-                document = build_document(summary, relative=self.sink.relative_references)
-                transaction = None
+                document, transaction = build_bundles(summary)
             messages = self.check(document) if self.check else []
         except (RedbagError, KeyError, TypeError, ValueError) as exc:
             messages = [f"could not be converted ({type(exc).__name__}: {exc})"]

@@ -27,10 +27,9 @@ _RESOURCE_FILE = re.compile(r"^[A-Z][A-Za-z]+\.ndjson$")
 class Sink(Protocol):
     """Receives each converted resident's bundles; returns how many resources it wrote."""
 
-    #: Whether :meth:`write` needs the transaction Bundle (built only when it does).
-    wants_transaction: bool
-    #: Whether :meth:`write` wants the document's references as ``Type/id`` (it writes resources one by one).
-    relative_references: bool
+    #: True: :meth:`write` writes each resource on its own, so it takes the document built with ``Type/id``
+    #: references and no transaction (``None``). False: it takes the document and the transaction Bundle.
+    resources_alone: bool
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int: ...
 
@@ -53,11 +52,10 @@ class BundleFiles:
             return to_xml(resource)
         return dumps(resource)
 
-    wants_transaction = True
-    relative_references = False
+    resources_alone = False
 
     def write(self, bag_number: str, document: Json, transaction: Json | None) -> int:
-        if transaction is None:  # the worker builds it because wants_transaction says so
+        if transaction is None:  # the worker builds it because resources_alone is False
             raise TypeError("bundle files need the transaction Bundle")
         (self.out_dir / f"{bag_number}.document.{self.fmt}").write_bytes(self._encode(document))
         (self.out_dir / f"{bag_number}.transaction.{self.fmt}").write_bytes(self._encode(transaction))
@@ -95,8 +93,10 @@ def ndjson_lines(
         if _MARK in line:
             if relative is None:
                 relative = {
-                    r["id"].encode(): b'"reference":"' + r["resourceType"].encode() + b"/"
-                    for r in (e["resource"] for e in entries)
+                    o["resource"]["id"].encode(): b'"reference":"'
+                    + o["resource"]["resourceType"].encode()
+                    + b"/"
+                    for o in entries
                 }
             line = _relative_references(line, relative)
         yield rtype, rid, line
@@ -128,8 +128,7 @@ class NdjsonParts:
         self.handles[rtype] = handle
         return handle
 
-    wants_transaction = False
-    relative_references = True
+    resources_alone = True
 
     def _written_before(self, rtype: str, rid: str) -> bool:
         """A shared record (an organisation, the care home) this worker has written already."""

@@ -90,10 +90,15 @@ class MappingSpec:
 
 
 @cache
-def _schema_validator() -> Any:
-    schema = orjson.loads(
+def _mapping_schema() -> Any:
+    return orjson.loads(
         resources.files("adapter.mapping").joinpath("schemas/mapping.schema.json").read_bytes()
     )
+
+
+@cache
+def _schema_validator() -> Any:
+    schema = _mapping_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
@@ -102,10 +107,7 @@ def _schema_validator() -> Any:
 @cache
 def _fast_validator() -> Any:
     """The same schema compiled by jsonschema-rs: says quickly whether a mapping is valid at all."""
-    schema = orjson.loads(
-        resources.files("adapter.mapping").joinpath("schemas/mapping.schema.json").read_bytes()
-    )
-    return jsonschema_rs.validator_for(schema)
+    return jsonschema_rs.validator_for(_mapping_schema())
 
 
 def builtin_names() -> list[str]:

@@ -74,7 +74,7 @@ class TransferContext:
 
     def resource_identifier(self, resource_id: str) -> Json:
         """The business identifier of a transfer-scoped resource (used for conditional update)."""
-        return {"system": vocab.ID_RESOURCE, "value": resource_id}
+        return ident(vocab.ID_RESOURCE, resource_id)
 
     # --- shared records -------------------------------------------------------------------------------
     def organization_id(self, ods_code: str) -> str:
@@ -101,7 +101,7 @@ class TransferContext:
         """Collect ``resource`` (which must carry its id) and return a reference to it."""
         entry = Entry(resource, method, match)
         self.entries.append(entry)
-        target = self.reference(resource["resourceType"], resource["id"]) if self.relative else entry.full_url
+        target = self.reference(resource["resourceType"], resource["id"])
         self.by_reference[target] = entry
         return {"reference": target}
 

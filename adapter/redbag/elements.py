@@ -18,7 +18,7 @@ def concept(code: Code | None = None, text: str | None = None) -> Json:
     """A CodeableConcept with an optional coding and text."""
     out: Json = {}
     if code:
-        out["coding"] = [{"system": code[0], "code": code[1], "display": code[2]}]
+        out["coding"] = [coding(code)]
     if text:
         out["text"] = text
     return out
