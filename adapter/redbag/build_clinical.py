@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapter.redbag import vocab
-from adapter.redbag.build_people import profile
+from adapter.redbag.build_people import gap_text, profile
 from adapter.redbag.context import Json, TransferContext
-from adapter.redbag.elements import coding, compact, concept, ext, input_code
+from adapter.redbag.elements import absent, coding, compact, concept, ext, input_code
 from adapter.redbag.narrative import div, para, quantity, table, text
 
 #: Units written as UCUM codes when the input uses them (anything else stays as a plain unit string).
@@ -82,10 +82,11 @@ def add_conditions(ctx: TransferContext) -> list[Json]:
 
 
 def dosage(med: Json) -> Json:
-    """Dose, route and frequency, each in its own element so none is lost."""
+    """Dose, route and frequency, each in its own element so none is lost (a dose not recorded is marked)."""
     return compact(
         {
-            "text": med["dose"],
+            "text": med.get("dose"),
+            "_text": None if med.get("dose") else absent(),
             "timing": {"code": {"text": med["frequency"]}} if med.get("frequency") else None,
             "route": {"text": med["route"]} if med.get("route") else None,
         }
@@ -94,14 +95,19 @@ def dosage(med: Json) -> Json:
 
 def medication_line(med: Json) -> str:
     """One medicine as people write it: name, dose, route, frequency."""
-    parts = [med["code"]["display"], med["dose"], med.get("route"), med.get("frequency")]
+    parts = [
+        med["code"]["display"],
+        med.get("dose") or "dose not recorded",
+        med.get("route"),
+        med.get("frequency"),
+    ]
     return ", ".join(p for p in parts if p)
 
 
 def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], list[Json]]:
     """A MedicationStatement per medicine and a MedicationAdministration for each last dose given."""
     statements, doses = [], []
-    items = ctx.summary["medications"]
+    items = ctx.summary.get("medications") or []
     for med, key in zip(items, occurrence_keys(items), strict=True):
         sid = ctx.scoped_id("MedicationStatement", key)
         flags = []
@@ -112,8 +118,10 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
         story = [para(medication_line(med)), para(med["status"], "Status")]
         if flags:
             story.append(para(", ".join(flags)))
-        if med.get("lastDoseGiven"):
-            story.append(para(med["lastDoseGiven"], "Last dose given"))
+        last_dose = med.get("lastDoseGiven")
+        dose_gap = med["timeCritical"] and not last_dose  # a gap marked in the FHIR, never a silent loss (H2)
+        if last_dose or dose_gap:
+            story.append(para(last_dose or gap_text(ctx.summary), "Last dose given"))
         statement_ref = ctx.add_scoped(
             {
                 "resourceType": "MedicationStatement",
@@ -134,8 +142,9 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
             }
         )
         statements.append(statement_ref)
-        if med.get("lastDoseGiven"):
+        if last_dose or dose_gap:
             aid = ctx.scoped_id("MedicationAdministration", key)
+            given = f"given at {last_dose}" if last_dose else f"given: time {gap_text(ctx.summary).lower()}"
             doses.append(
                 ctx.add_scoped(
                     compact(
@@ -143,25 +152,22 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
                             "resourceType": "MedicationAdministration",
                             "id": aid,
                             "meta": profile("RedBagLastDose"),
-                            "text": text(
-                                div(
-                                    para(
-                                        f"Last dose of {medication_line(med)} given at {med['lastDoseGiven']}"
-                                    )
-                                )
-                            ),
+                            "text": text(div(para(f"Last dose of {medication_line(med)} {given}"))),
                             "identifier": [ctx.resource_identifier(aid)],
-                            "status": "completed",
+                            # Time not recorded: whether and when a dose was given is unknown.
+                            "status": "completed" if last_dose else "unknown",
                             "medicationCodeableConcept": concept(input_code(med["code"])),
                             "subject": ctx.patient_ref(),
                             "supportingInformation": [statement_ref],
-                            "effectiveDateTime": med["lastDoseGiven"],
+                            "effectiveDateTime": last_dose,
+                            "_effectiveDateTime": None if last_dose else absent(),
                             # No performer: R4 allows no Organization there; the care home is the
                             # statement's informationSource. The dose is free text, so dosage.dose
                             # says "as text" (mad-1 needs dose or rate).
                             "dosage": compact(
                                 {
-                                    "text": med["dose"],
+                                    "text": med.get("dose"),
+                                    "_text": None if med.get("dose") else absent(),
                                     "route": {"text": med["route"]} if med.get("route") else None,
                                     "dose": {"extension": [ext(vocab.EXT_DATA_ABSENT, valueCode="as-text")]},
                                 }
@@ -207,7 +213,9 @@ def add_allergies(ctx: TransferContext) -> list[Json]:
                 else {"extension": [ext(vocab.EXT_DATA_ABSENT, valueCode="unknown")]}
             )
             reaction = [compact({"manifestation": [manifestation], "severity": item.get("severity")})]
-        story = [para(f"{item['code']['display']} ({item['category']}, criticality {item['criticality']})")]
+        category = item.get("category") or "category not recorded"
+        criticality = item.get("criticality") or gap_text(s)
+        story = [para(f"{item['code']['display']} ({category}, criticality {criticality})")]
         if item.get("reaction"):
             story.append(para(item["reaction"], "Reaction"))
         if item.get("severity"):
@@ -223,8 +231,10 @@ def add_allergies(ctx: TransferContext) -> list[Json]:
                         "identifier": [ctx.resource_identifier(rid)],
                         "clinicalStatus": concept((vocab.ALLERGY_CLINICAL, "active", "Active")),
                         "verificationStatus": concept((vocab.ALLERGY_VERIFICATION, "confirmed", "Confirmed")),
-                        "category": [item["category"]],
-                        "criticality": item["criticality"],
+                        "category": [item["category"]] if item.get("category") else None,
+                        # Not recorded: the binding is required, so the code's own "unable to assess"
+                        # (a bare data-absent-reason is refused on a required code).
+                        "criticality": item.get("criticality") or "unable-to-assess",
                         "code": concept(input_code(item["code"])),
                         "patient": ctx.patient_ref(),
                         "recordedDate": s["createdAt"],
@@ -355,6 +365,8 @@ def add_list(
 
 
 NIL_KNOWN = (vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known")
+#: The emptyReason of a list the input did not record at all (a gap, never "none").
+NOT_ASKED = (vocab.LIST_EMPTY_REASON, "notasked", "Not Asked")
 
 
 def conditions_narrative(items: list[Json]) -> str:
@@ -369,8 +381,11 @@ def conditions_narrative(items: list[Json]) -> str:
     )
 
 
-def medications_narrative(items: list[Json]) -> str:
-    """Medicines table, time-critical medicines first so nobody misses them."""
+def medications_narrative(summary: Json) -> str:
+    """Medicines table, time-critical medicines first so nobody misses them; gaps said beside each item."""
+    items = summary.get("medications")
+    if items is None:
+        return div(para(gap_text(summary, "Medicines:")))
     if not items:
         return div(para("No current medicines."))
     ordered = sorted(items, key=lambda m: not m["timeCritical"])
@@ -389,12 +404,12 @@ def medications_narrative(items: list[Json]) -> str:
             [
                 (
                     m["code"]["display"],
-                    m["dose"],
+                    m.get("dose") or gap_text(summary),
                     m.get("route"),
                     m.get("frequency"),
                     m["status"],
                     "YES" if m["timeCritical"] else "no",
-                    m.get("lastDoseGiven"),
+                    m.get("lastDoseGiven") or (gap_text(summary) if m["timeCritical"] else None),
                     "yes" if m["sentInBag"] else "no",
                 )
                 for m in ordered
@@ -407,11 +422,19 @@ def allergies_narrative(summary: Json) -> str:
     """Allergies table, or the plain statement that there are none known."""
     if summary.get("noKnownAllergies"):
         return div(para("No known allergies."))
+    if not summary.get("allergies"):
+        return div(para(gap_text(summary, "Allergies:")))
     return div(
         table(
             ("Allergy", "Category", "Criticality", "Reaction", "Severity"),
             [
-                (a["code"]["display"], a["category"], a["criticality"], a.get("reaction"), a.get("severity"))
+                (
+                    a["code"]["display"],
+                    a.get("category") or "not recorded",
+                    a.get("criticality") or gap_text(summary),
+                    a.get("reaction"),
+                    a.get("severity"),
+                )
                 for a in summary["allergies"]
             ],
         )

@@ -6,7 +6,7 @@ from functools import cache
 
 from adapter.redbag import vocab
 from adapter.redbag.context import Json, TransferContext
-from adapter.redbag.elements import address, coding, compact, concept, ext, ident, phone
+from adapter.redbag.elements import absent, address, coding, compact, concept, ext, ident, phone
 from adapter.redbag.narrative import div, nhs_number, para, table, text
 
 
@@ -23,6 +23,22 @@ def _profile_url(name: str) -> str:
 def full_name(name: Json) -> str:
     """The resident's name for people to read: given names then family name."""
     return " ".join([*name["given"], name["family"]])
+
+
+#: How a gap reads wherever people see it (narrative, printed form, web view).
+NOT_RECORDED = "NOT RECORDED"
+
+
+def ask_home(summary: Json) -> str:
+    """Who to ask about a gap: the care home, by name and phone when it gave one."""
+    home = summary["careHome"]
+    phone_number = home.get("phone")
+    return f"ask {home['name']}" + (f" on {phone_number}" if phone_number else "")
+
+
+def gap_text(summary: Json, what: str | None = None) -> str:
+    """``NOT RECORDED, ask Oakwood Lodge on 020 7946 0331`` (with what is missing, when given)."""
+    return f"{what + ' ' if what else ''}{NOT_RECORDED}, {ask_home(summary)}"
 
 
 def add_patient(ctx: TransferContext) -> Json:
@@ -66,8 +82,8 @@ def add_patient(ctx: TransferContext) -> Json:
             + (f" (known as {r['name']['preferred']})" if r["name"].get("preferred") else "")
         ),
         para(id_text),
-        para(r["birthDate"], "Born"),
-        para(r["gender"], "Gender"),
+        para(r.get("birthDate") or gap_text(ctx.summary), "Born"),
+        para(r.get("gender") or gap_text(ctx.summary), "Gender"),
         para(r["language"] + (", interpreter needed" if r.get("interpreterRequired") else ""), "Language")
         if r.get("language")
         else "",
@@ -81,8 +97,11 @@ def add_patient(ctx: TransferContext) -> Json:
             "extension": extensions or None,
             "identifier": [identifier],
             "name": names,
-            "gender": r["gender"],
-            "birthDate": r["birthDate"],
+            # Not recorded: AdministrativeGender's own "unknown" (a required binding allows no bare
+            # data-absent-reason on a code).
+            "gender": r.get("gender") or "unknown",
+            "birthDate": r.get("birthDate"),
+            "_birthDate": None if r.get("birthDate") else absent(),
             "address": address(r.get("address")),
             "communication": [
                 {"language": {"coding": [{"system": vocab.BCP47, "code": r["language"]}]}, "preferred": True}
@@ -158,7 +177,7 @@ def add_care_home(ctx: TransferContext) -> tuple[Json, Json]:
 def add_contacts(ctx: TransferContext) -> list[Json]:
     """Each contact as a RelatedPerson: next of kin (NOK) and lasting power of attorney (HPOWATT) coded."""
     refs = []
-    for i, c in enumerate(ctx.summary["contacts"]):
+    for i, c in enumerate(ctx.summary.get("contacts") or []):
         rid = ctx.scoped_id("RelatedPerson", str(i), c["name"])
         roles = [coding(vocab.ROLE_NEXT_OF_KIN)] if c.get("nextOfKin") else []
         if c.get("lastingPowerOfAttorney"):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from adapter.redbag import vocab
-from adapter.redbag.build_people import profile
+from adapter.redbag.build_people import gap_text, profile
 from adapter.redbag.context import Json, TransferContext
-from adapter.redbag.elements import coding, compact, concept, ext, ident, input_code
+from adapter.redbag.elements import absent, coding, compact, concept, ext, ident, input_code
 from adapter.redbag.narrative import div, para, table, text
 
 
@@ -45,11 +45,15 @@ def add_encounter(ctx: TransferContext, loc_ref: Json, hospital_ref: Json) -> Js
 
 def add_resuscitation(ctx: TransferContext) -> Json:
     """The resuscitation decision as a Flag (SNOMED CT 450476008 DNACPR / 450475007 for CPR)."""
-    r = ctx.summary["resuscitation"]
-    code = vocab.RESUSCITATION[r["decision"]]
+    r = ctx.summary.get("resuscitation") or {}
+    decision = r.get("decision") or "not-recorded"
+    code = vocab.RESUSCITATION[decision]
     rid = ctx.scoped_id("Flag", "resuscitation")
-    story = [para(code[2].upper() if r["decision"] == "dnacpr" else code[2], "Decision")]
-    story.append(para(r.get("recordedAt") or "no date recorded", "Recorded"))
+    decided = decision in ("dnacpr", "for-cpr")
+    shown = code[2].upper() if decision == "dnacpr" else code[2]
+    story = [para(shown if decided else gap_text(ctx.summary, "Resuscitation decision"), "Decision")]
+    if decided:
+        story.append(para(r.get("recordedAt") or gap_text(ctx.summary, "Date"), "Recorded"))
     if r.get("documentLocation"):
         story.append(para(r["documentLocation"], "Signed form kept"))
     return ctx.add_scoped(
@@ -66,15 +70,22 @@ def add_resuscitation(ctx: TransferContext) -> Json:
                 "status": "active",
                 "code": concept(code),
                 "subject": ctx.patient_ref(),
-                "period": {"start": r["recordedAt"]} if r.get("recordedAt") else None,
+                # A decision without its date travels with the gap marked (hazard H4).
+                "period": {"start": r["recordedAt"]}
+                if r.get("recordedAt")
+                else ({"_start": absent()} if decided else None),
             }
         )
     )
 
 
-def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -> Json:
-    """Consent to share the red bag: who agreed (resident, LPA holder, or best-interest decision)."""
-    c = ctx.summary["consentToShare"]
+def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -> Json | None:
+    """Consent to share the red bag: who agreed (resident, LPA holder, or best-interest decision).
+
+    None when the summary does not record it (its section then says so)."""
+    c = ctx.summary.get("consentToShare")
+    if c is None:
+        return None
     if c["by"] == "resident":
         performer = ctx.patient_ref()
     elif c["by"] == "lpa":
@@ -185,7 +196,8 @@ def add_belongings(
     """
     s = ctx.summary
     entries = []
-    for item in s["belongings"]:
+    packed = s.get("belongings")
+    for item in packed or []:
         target = add_device(ctx, item) if item["kind"] in vocab.DEVICE_KINDS else {}
         entry: Json = {"extension": [belonging_extension(item)]}
         if statuses is not None:
@@ -204,7 +216,11 @@ def add_belongings(
                 "resourceType": "List",
                 "id": rid,
                 "meta": profile("RedBagBelongingsList"),
-                "text": text(belongings_narrative(s["belongings"], statuses, notes)),
+                "text": text(
+                    belongings_narrative(packed, statuses, notes)
+                    if packed is not None
+                    else div(para(gap_text(s, "Belongings:")))
+                ),
                 "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
                 "status": "current",
                 "mode": "snapshot",
@@ -213,7 +229,11 @@ def add_belongings(
                 "subject": ctx.patient_ref(),
                 "date": s["createdAt"],
                 "entry": entries or None,
-                "emptyReason": concept((vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known"))
+                "emptyReason": (
+                    concept((vocab.LIST_EMPTY_REASON, "nilknown", "Nil Known"))
+                    if packed is not None
+                    else concept((vocab.LIST_EMPTY_REASON, "notasked", "Not Asked"))
+                )
                 if not entries
                 else None,
             }

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from adapter.errors import Violation
 from adapter.fhir.ids import stable_id
 from adapter.redbag import vocab
 from adapter.redbag.build_clinical import (
     NIL_KNOWN,
+    NOT_ASKED,
     add_allergies,
     add_conditions,
     add_list,
@@ -26,12 +28,15 @@ from adapter.redbag.build_clinical import (
     observations_narrative,
 )
 from adapter.redbag.build_people import (
+    NOT_RECORDED,
     add_care_home,
     add_contacts,
     add_organization,
     add_patient,
+    ask_home,
     contacts_narrative,
     full_name,
+    gap_text,
     profile,
 )
 from adapter.redbag.build_transfer import (
@@ -44,8 +49,9 @@ from adapter.redbag.build_transfer import (
 )
 from adapter.redbag.completeness import require_complete
 from adapter.redbag.context import Entry, Json, TransferContext
+from adapter.redbag.contract import summary_warnings
 from adapter.redbag.elements import concept, ident
-from adapter.redbag.narrative import div, para, text
+from adapter.redbag.narrative import bullets, div, para, text
 
 
 def section(
@@ -85,6 +91,7 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
         allergy_refs,
         allergies_narrative(s),
         profile_name="RedBagAllergyList",
+        empty_reason=NOT_ASKED,  # neither allergies nor "no known allergies": not recorded
     )
     statements, doses = add_medications(ctx, org_ref)
     medication_list = add_list(
@@ -93,9 +100,9 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
         vocab.LIST_MEDICATIONS,
         "Active medications",
         statements,
-        medications_narrative(s["medications"]),
+        medications_narrative(s),
         profile_name="RedBagMedicationList",
-        empty_reason=NIL_KNOWN,
+        empty_reason=NIL_KNOWN if "medications" in s else NOT_ASKED,
     )
     condition_refs = add_conditions(ctx)
     problem_list = add_list(
@@ -109,7 +116,7 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
         empty_reason=NIL_KNOWN,
     )
     observation_refs = add_observations(ctx)
-    baseline_refs = add_notes(ctx, s["baseline"], vocab.BASELINE_NOTES, "social-history")
+    baseline_refs = add_notes(ctx, s.get("baseline"), vocab.BASELINE_NOTES, "social-history")
     about_refs = add_notes(ctx, s.get("aboutMe"), vocab.ABOUT_ME_NOTES, "social-history")
     consent_ref = add_consent(ctx, org_ref, contact_refs)
     belongings_ref = add_belongings(ctx)
@@ -138,9 +145,9 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
         ),
         section(
             "baseline",
-            notes_narrative(s["baseline"], vocab.BASELINE_NOTES, "No baseline recorded."),
+            notes_narrative(s.get("baseline"), vocab.BASELINE_NOTES, gap_text(s, "When well:")),
             baseline_refs,
-            empty_reason=NIL_KNOWN,
+            empty_reason=NOT_ASKED,
         ),
         section(
             "about-me",
@@ -148,8 +155,20 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
             about_refs,
             empty_reason=NIL_KNOWN,
         ),
-        section("contacts", div(contacts_narrative(s["contacts"])), contact_refs),
-        section("consent", ctx.narrative_of(consent_ref), [consent_ref]),
+        section(
+            "contacts",
+            div(contacts_narrative(s["contacts"]))
+            if s.get("contacts")
+            else div(para(gap_text(s, "Contacts:"))),
+            contact_refs,
+            empty_reason=NOT_ASKED,
+        ),
+        section(
+            "consent",
+            ctx.narrative_of(consent_ref) if consent_ref else div(para(gap_text(s, "Consent to share:"))),
+            [consent_ref] if consent_ref else [],
+            empty_reason=NOT_ASKED,
+        ),
         section("belongings", ctx.narrative_of(belongings_ref), [belongings_ref]),
     ]
     return ctx, sections
@@ -165,28 +184,34 @@ def composition(
     date: str,
     author: Json | None = None,
     profile_name: str = "RedBagComposition",
+    gaps: Sequence[Violation] = (),
 ) -> Entry:
     """The Composition heading the document; author and custodian are the care home unless given.
 
     ``profile_name``: RedBagComposition (transfer summary) or RedBagDischargeComposition (return journey).
+    ``gaps``: what the input did not record, listed at the head of the document for every reader.
     """
     s = ctx.summary
     rid = ctx.scoped_id("Composition", key)
     org_ref = author or ctx.organization_ref(ctx.ods, s["careHome"]["name"])
     name = full_name(s["resident"]["name"])
-    resident_line = f"{name}, born {s['resident']['birthDate']}"
+    resident_line = f"{name}, born {s['resident'].get('birthDate') or 'on a date not recorded'}"
+    heading = [
+        para(title),
+        para(resident_line),
+        para(date, "Completed"),
+        para(f"{s['careHome']['name']}, bag {s['bagNumber']}"),
+    ]
+    if gaps:
+        heading.append(
+            para(f"{len(gaps)} item(s) not recorded in this red bag ({ask_home(s)})", NOT_RECORDED)
+        )
+        heading.append(bullets(g.message for g in gaps))
     comp = {
         "resourceType": "Composition",
         "id": rid,
         "meta": profile(profile_name),
-        "text": text(
-            div(
-                para(title),
-                para(resident_line),
-                para(date, "Completed"),
-                para(f"{s['careHome']['name']}, bag {s['bagNumber']}"),
-            )
-        ),
+        "text": text(div(*heading)),
         "identifier": ident(vocab.ID_RESOURCE, rid),
         "status": "final",
         "type": concept(doc_type),
@@ -254,6 +279,7 @@ def _transfer(summary: Json, *, relative: bool = False) -> tuple[TransferContext
         doc_type=vocab.TRANSFER_SUMMARY,
         title=f"Red Bag transfer summary for {name}",
         date=summary["createdAt"],
+        gaps=summary_warnings(summary),
     )
     return ctx, comp
 

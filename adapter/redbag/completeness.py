@@ -15,6 +15,7 @@ from typing import Any
 
 from adapter.errors import CompletenessError, InputError
 from adapter.redbag import vocab
+from adapter.redbag.elements import absent_reason
 from adapter.redbag.reading import DocumentReader
 
 Json = dict[str, Any]
@@ -59,10 +60,57 @@ def _missing(expected: Mapping[Any, int], found: Mapping[Any, int]) -> list[Any]
     return sorted((Counter(expected) - Counter(found)).elements(), key=str)
 
 
+def _list_marked(reader: DocumentReader, key: str, reason: str) -> bool:
+    """True when the List heading section ``key`` is empty with ``reason`` (a gap marked, not a loss)."""
+    return any(
+        r.get("resourceType") == "List"
+        and not r.get("entry")
+        and reason in {c.get("code") for c in (r.get("emptyReason") or {}).get("coding") or []}
+        for r in _section(reader, key)
+    )
+
+
+def _section_marked(reader: DocumentReader, key: str, reason: str) -> bool:
+    """True when section ``key`` has no entries and says why with ``reason``."""
+    _, code, _, _ = vocab.SECTIONS[key]
+    for s in reader.composition.get("section") or []:
+        if code in {c.get("code") for c in (s.get("code") or {}).get("coding") or []}:
+            return not s.get("entry") and reason in {
+                c.get("code") for c in (s.get("emptyReason") or {}).get("coding") or []
+            }
+    return False
+
+
+def marked_gaps(summary: Json, reader: DocumentReader) -> list[str]:
+    """Gaps of the input (fields that travel absent) that the document does not mark as such.
+
+    A gap is accounted for only where a receiver will see it: a list or section empty with ``notasked``,
+    a data-absent-reason on the element (hazards H2 and H4), never by silence.
+    """
+    out: list[str] = []
+    for key, present, what in (
+        ("medications", "medications" in summary, "medicines"),
+        ("allergies", bool(summary.get("allergies")) or bool(summary.get("noKnownAllergies")), "allergies"),
+        ("belongings", "belongings" in summary, "belongings"),
+    ):
+        if not present and not _list_marked(reader, key, "notasked"):
+            out.append(f"{what} are not recorded, but the document does not mark the gap")
+    for key, present, what in (
+        ("contacts", bool(summary.get("contacts")), "contacts"),
+        ("consent", "consentToShare" in summary, "consent to share"),
+        ("baseline", bool(summary.get("baseline")), "the baseline (when well)"),
+    ):
+        if not present and not _section_marked(reader, key, "notasked"):
+            out.append(f"{what}: not recorded, but the document does not mark the gap")
+    return out
+
+
 def document_gaps(summary: Json, document: Json) -> list[str]:
-    """Every input item that cannot be found, intact, in ``document`` (empty when complete)."""
+    """Every input item that cannot be found, intact, in ``document`` (empty when complete), and every
+    gap of the input that the document does not mark."""
     reader = DocumentReader(document)
-    gaps: list[str] = []
+    gaps: list[str] = marked_gaps(summary, reader)
+    medicines = summary.get("medications") or []
 
     statements = _listed(reader, "medications")
     found_meds = _tally(
@@ -73,7 +121,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
         )
         for s in statements
     )
-    expected_meds = _tally((_key(m["code"]), m["dose"], m["timeCritical"]) for m in summary["medications"])
+    expected_meds = _tally((_key(m["code"]), m.get("dose"), m["timeCritical"]) for m in medicines)
     gaps += [
         f"medicine {m[0][0]} ({m[1]}) is missing from the medications list"
         for m in _missing(expected_meds, found_meds)
@@ -90,13 +138,23 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
             reader.by_url.get(ref.get("reference", "")) for ref in admin.get("supportingInformation") or []
         ]
         if any(s is not None and id(s) in listed for s in supported):
-            given.append((_codes(admin.get("medicationCodeableConcept")), admin.get("effectiveDateTime")))
+            when = (
+                admin.get("effectiveDateTime")
+                or f"not recorded ({absent_reason(admin.get('_effectiveDateTime'))})"
+            )
+            given.append((_codes(admin.get("medicationCodeableConcept")), when))
     doses = _tally(given)
+    # A time-critical medicine without its last dose time travels with the gap marked (H2): an
+    # administration whose time carries a data-absent-reason, in the medicines section.
     expected_doses = _tally(
-        (_key(m["code"]), m["lastDoseGiven"]) for m in summary["medications"] if m.get("lastDoseGiven")
+        (_key(m["code"]), m.get("lastDoseGiven") or "not recorded (unknown)")
+        for m in medicines
+        if m.get("lastDoseGiven") or m["timeCritical"]
     )
     gaps += [
         f"last dose of {d[0][0]} at {d[1]} is missing or its time differs"
+        if not d[1].startswith("not recorded")
+        else f"last dose of time-critical {d[0][0]} is not recorded, but the document does not mark the gap"
         for d in _missing(expected_doses, doses)
     ]
 
@@ -108,7 +166,8 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
             gaps.append("the 'no known allergies' statement is missing")
     else:
         expected_allergies = _tally(
-            (_key(a["code"]), a["criticality"]) for a in summary.get("allergies") or []
+            (_key(a["code"]), a.get("criticality") or "unable-to-assess")
+            for a in summary.get("allergies") or []
         )
         found_allergies = _tally((_codes(a.get("code")), a.get("criticality")) for a in allergies)
         gaps += [
@@ -134,7 +193,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
                 continue
             packed.append(item.get("display"))
     belongings = _tally(packed)
-    expected_belongings = _tally(b["item"] for b in summary["belongings"])
+    expected_belongings = _tally(b["item"] for b in summary.get("belongings") or [])
     gaps += [
         f"belonging {b!r} is missing from the belongings list"
         for b in _missing(expected_belongings, belongings)
@@ -143,7 +202,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
     # Contacts are found by name but reported by position and relationship: a name is personal data, and
     # these messages reach stderr, errors.csv and the service's answers (hazard H9).
     contacts = _tally(p.get("name", [{}])[0].get("text") for p in _section(reader, "contacts"))
-    for n, contact in enumerate(summary["contacts"]):
+    for n, contact in enumerate(summary.get("contacts") or []):
         if contacts.get(contact["name"], 0) > 0:
             contacts[contact["name"]] -= 1
         else:
@@ -152,18 +211,22 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
                 f"{contact['relationship']!r}) is missing"
             )
 
-    resus = summary["resuscitation"]
-    code = vocab.RESUSCITATION[resus["decision"]]
+    resus = summary.get("resuscitation") or {}
+    decision = resus.get("decision") or "not-recorded"
+    code = vocab.RESUSCITATION[decision]
+    recorded = resus.get("recordedAt")
+    undated = decision != "not-recorded" and not recorded  # must carry a data-absent-reason (H4)
     flags = [
         f
         for f in _section(reader, "resuscitation")
         if f"{code[0]}|{code[1]}" in _codes(f.get("code"))
-        and (f.get("period") or {}).get("start") == resus.get("recordedAt")
+        and (f.get("period") or {}).get("start") == recorded
+        and (not undated or absent_reason((f.get("period") or {}).get("_start")) is not None)
     ]
     if not flags:
         gaps.append(
-            f"resuscitation decision {resus['decision']!r} recorded {resus.get('recordedAt')} is missing "
-            "or altered"
+            f"resuscitation decision {decision!r} recorded {recorded or 'on a date not recorded'} is "
+            "missing or altered" + (", or its missing date is not marked" if undated else "")
         )
     return gaps
 
@@ -205,13 +268,13 @@ def return_gaps(summary: Json, discharge: Json, document: Json, statuses: dict[s
         for entry in lst.get("entry") or []:
             flag = ((entry.get("flag") or {}).get("coding") or [{}])[0].get("code")
             flagged[(entry.get("item") or {}).get("display", "")] = flag
-    for item in summary["belongings"]:
+    for item in summary.get("belongings") or []:
         if flagged.get(item["item"]) != statuses[item["item"]]:
             gaps.append(f"belonging {item['item']!r} is not flagged {statuses[item['item']]!r} on return")
     listed = Counter(
         _codes(s.get("medicationCodeableConcept")) for s in _listed(reader, "medication-changes")
     )
-    expected = Counter(_key(m["code"]) for m in summary["medications"])
+    expected = Counter(_key(m["code"]) for m in summary.get("medications") or [])
     expected.update(_key(c["code"]) for c in discharge["medicationChanges"] if c["change"] == "started")
     gaps += [
         f"medicine {m[0]} is missing from the discharge medication list" for m in _missing(expected, listed)

@@ -6,10 +6,10 @@ JSON path (``$.medications[2].lastDoseGiven``) so a user can find and fix it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from referencing import Registry, Resource
 
 from adapter.errors import ContractError, InputTooLargeError, Violation
 from adapter.fhir.jsonio import loads
-from adapter.redbag import vocab
+from adapter.redbag import dates, policy, vocab
+from adapter.redbag.dates import Shape
 from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, sctid_problem
 
 SUMMARY_SCHEMA = "resident-summary.schema.json"
@@ -29,9 +30,6 @@ DISCHARGE_SCHEMA = "discharge.schema.json"
 
 #: Largest input file or body accepted, in bytes (a resident summary is a few kilobytes).
 MAX_INPUT_BYTES = 10 * 1024 * 1024
-
-#: Clock skew tolerated before a time counts as "in the future".
-_FUTURE_TOLERANCE = timedelta(minutes=5)
 
 Json = dict[str, Any]
 
@@ -127,61 +125,43 @@ def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
             yield Violation(json_path(path), err.message)
 
 
-_BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
-
-
 def parse_instant(value: str) -> datetime:
     """An ISO 8601 date-time with offset as an aware datetime (fractions beyond microseconds dropped)."""
-    if "." in value:
-        value = _BEYOND_MICROSECONDS.sub(r"\1", value)
-    return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    return dates.parse_instant(value)
 
 
-@lru_cache(maxsize=8)  # a batch checks every summary against one "now"
-def _latest_date(now: datetime) -> date:
-    # The latest calendar date anywhere on Earth (UTC+14) counts as "today" for date-only values.
-    return (now + timedelta(hours=14)).date()
+#: Every date and date-time of each contract, with what it accepts (see :mod:`adapter.redbag.dates`).
+SUMMARY_DATES: tuple[tuple[str, Shape], ...] = (
+    ("createdAt", Shape.INSTANT),
+    ("resident.birthDate", Shape.DATE),
+    ("transfer.departedAt", Shape.INSTANT),
+    ("resuscitation.recordedAt", Shape.DATE_TIME),
+    ("observations[].takenAt", Shape.INSTANT),
+    ("conditions[].onset", Shape.DATE_TIME),
+    ("medications[].lastDoseGiven", Shape.INSTANT),
+)
+DISCHARGE_DATES: tuple[tuple[str, Shape], ...] = (("dischargedAt", Shape.INSTANT),)
 
 
-@lru_cache(maxsize=8)
-def _latest_day(now: datetime) -> str:
-    return _latest_date(now).isoformat()
+def _timestamps(data: Json, fields: tuple[tuple[str, Shape], ...]) -> Iterator[tuple[str, str, Shape]]:
+    """Every date or date-time of an input with its JSON path and shape."""
+    for field, shape in fields:
+        parent, _, name = field.rpartition(".")
+        for where, obj in policy.objects_at(data, parent):
+            value = obj.get(name)
+            if isinstance(value, str):
+                yield f"{where}.{name}", value, shape
 
 
-def _is_future(value: str, now: datetime) -> bool:
-    """True for a date or date-time after ``now``; malformed values are the schema's to report."""
-    try:
-        if "T" in value:
-            return parse_instant(value) > now + _FUTURE_TOLERANCE
-        if len(value) == 10 and value < _latest_day(now):  # the common case, decided as text
-            return False
-        parts = [int(p) for p in value.split("-")]
-        first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return first > _latest_date(now)
-
-
-def _timestamps(summary: Json) -> Iterator[tuple[str, str]]:
-    """Every date or date-time of a summary with its JSON path."""
-    for field in ("createdAt",):
-        if isinstance(summary.get(field), str):
-            yield f"$.{field}", summary[field]
-    resident = summary.get("resident") or {}
-    if isinstance(resident.get("birthDate"), str):
-        yield "$.resident.birthDate", resident["birthDate"]
-    if isinstance((summary.get("transfer") or {}).get("departedAt"), str):
-        yield "$.transfer.departedAt", summary["transfer"]["departedAt"]
-    if isinstance((summary.get("resuscitation") or {}).get("recordedAt"), str):
-        yield "$.resuscitation.recordedAt", summary["resuscitation"]["recordedAt"]
-    for key, field in (
-        ("observations", "takenAt"),
-        ("conditions", "onset"),
-        ("medications", "lastDoseGiven"),
-    ):
-        for i, item in enumerate(summary.get(key) or []):
-            if isinstance(item, dict) and isinstance(item.get(field), str):
-                yield f"$.{key}[{i}].{field}", item[field]
+def _date_violations(data: Json, now: datetime, fields: tuple[tuple[str, Shape], ...]) -> Iterator[Violation]:
+    """Dates that are not dates of the calendar, or lie in the future."""
+    for path, value, shape in _timestamps(data, fields):
+        problem = dates.problem(value, shape)
+        if problem:
+            shown = "value withheld: personal data" if path.endswith("birthDate") else f"got {value!r}"
+            yield Violation(path, f"{problem} ({shown})", "date")
+        elif dates.is_future(value, now):
+            yield Violation(path, f"is in the future ({value})", "not-future")
 
 
 def _coded_items(summary: Json) -> Iterator[tuple[str, Any]]:
@@ -223,35 +203,12 @@ def _rule_identity(s: Json, now: datetime) -> Iterator[Violation]:
         )
 
 
-def _rule_time_critical(s: Json, now: datetime) -> Iterator[Violation]:
-    for i, med in enumerate(s.get("medications") or []):
-        if isinstance(med, dict) and med.get("timeCritical") is True and not med.get("lastDoseGiven"):
-            yield Violation(
-                f"$.medications[{i}].lastDoseGiven",
-                "is required for a time-critical medicine (when was the last dose given?)",
-                "time-critical",
-            )
-
-
 def _rule_allergies(s: Json, now: datetime) -> Iterator[Violation]:
-    has_allergies = bool(s.get("allergies"))
-    if has_allergies and s.get("noKnownAllergies"):
+    if s.get("allergies") and s.get("noKnownAllergies"):
         yield Violation(
             "$.noKnownAllergies",
             "cannot be true when allergies are listed: give one or the other",
             "allergies",
-        )
-    elif not has_allergies and not s.get("noKnownAllergies"):
-        yield Violation("$.allergies", "list the allergies, or set noKnownAllergies: true", "allergies")
-
-
-def _rule_resuscitation(s: Json, now: datetime) -> Iterator[Violation]:
-    resus = s.get("resuscitation") or {}
-    if resus.get("decision") in ("dnacpr", "for-cpr") and not resus.get("recordedAt"):
-        yield Violation(
-            "$.resuscitation.recordedAt",
-            "is required: a resuscitation decision must carry its date",
-            "resuscitation",
         )
 
 
@@ -281,10 +238,8 @@ def _rule_belongings(s: Json, now: datetime) -> Iterator[Violation]:
             seen.setdefault(key, i)
 
 
-def _rule_not_future(s: Json, now: datetime) -> Iterator[Violation]:
-    for path, value in _timestamps(s):
-        if _is_future(value, now):
-            yield Violation(path, f"is in the future ({value})", "not-future")
+def _rule_dates(s: Json, now: datetime) -> Iterator[Violation]:
+    yield from _date_violations(s, now, SUMMARY_DATES)
 
 
 def _rule_codes(s: Json, now: datetime) -> Iterator[Violation]:
@@ -320,12 +275,10 @@ def _rule_organisations(s: Json, now: datetime) -> Iterator[Violation]:
 _SUMMARY_RULES = (
     _rule_identity,
     _rule_organisations,
-    _rule_time_critical,
     _rule_allergies,
-    _rule_resuscitation,
     _rule_consent,
     _rule_belongings,
-    _rule_not_future,
+    _rule_dates,
     _rule_codes,
 )
 
@@ -336,19 +289,21 @@ def _apply_rules(rules: Iterable[Any], data: Json, flagged: set[str], *args: Any
     for rule in rules:
         try:
             found.extend(v for v in rule(data, *args) if v.path not in flagged)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             continue  # the data is malformed where this rule looks; the schema has said so already
     return found
 
 
 def _rule_discharge_time(d: Json, summary: Json | None, now: datetime) -> Iterator[Violation]:
+    found = list(_date_violations(d, now, DISCHARGE_DATES))
+    yield from found
     discharged = d.get("dischargedAt")
-    if isinstance(discharged, str) and _is_future(discharged, now):
-        yield Violation("$.dischargedAt", f"is in the future ({discharged})", "not-future")
     departed = (summary or {}).get("transfer", {}).get("departedAt")
     if (
-        isinstance(discharged, str)
+        not found
+        and isinstance(discharged, str)
         and isinstance(departed, str)
+        and dates.is_valid(departed, Shape.INSTANT)
         and parse_instant(discharged) <= parse_instant(departed)
     ):
         yield Violation(
@@ -419,24 +374,121 @@ def discharge_violations(
     return found
 
 
-def check_summary(data: Any, *, source: str | None = None, now: datetime | None = None) -> Json:
-    """Return ``data`` when it is a valid resident summary; raise ContractError listing every violation."""
-    violations = summary_violations(data, now=now)
+def _value_warnings(s: Json) -> Iterator[Violation]:
+    """Gaps that a value itself states: a decision recorded as not recorded, a birth date known in part."""
+    if (s.get("resuscitation") or {}).get("decision") == "not-recorded":
+        yield Violation(
+            "$.resuscitation.decision", "the resuscitation decision is not recorded", policy.GAP_RULE
+        )
+    born = (s.get("resident") or {}).get("birthDate")
+    if isinstance(born, str) and dates.precision(born) in ("year", "month"):
+        yield Violation(
+            "$.resident.birthDate",
+            f"the date of birth is known only to the {dates.precision(born)}",
+            policy.GAP_RULE,
+        )
+
+
+def summary_warnings(data: Json) -> list[Violation]:
+    """The gaps of a conforming summary: every field that travels absent or imprecise, named."""
+    return policy.gaps("summary", data) + list(_value_warnings(data))
+
+
+def discharge_warnings(data: Json) -> list[Violation]:
+    """The gaps of a conforming discharge."""
+    return policy.gaps("discharge", data)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An input that conforms to its contract, as the builders take it, and its gaps (warnings).
+
+    ``data`` is the input with its date-times written as FHIR needs them (``:00`` seconds added where
+    missing, nothing else changed); ``warnings`` name every field that travels absent
+    (``schemas/field-policy.yaml``), in words a sender can act on.
+    """
+
+    data: Json
+    warnings: list[Violation]
+
+
+def _canonical_dates(data: Json, fields: tuple[tuple[str, Shape], ...]) -> Json:
+    """``data`` with seconds added to times written without them (a copy only when one needs it)."""
+    changes = [
+        (path, dates.canonical(value))
+        for path, value, _ in _timestamps(data, fields)
+        if dates.canonical(value) != value
+    ]
+    if not changes:
+        return data
+    out: Json = orjson.loads(orjson.dumps(data))
+    for path, value in changes:
+        _set_path(out, path, value)
+    return out
+
+
+def _set_path(data: Json, path: str, value: Any) -> None:
+    """Set the value at a JSON path such as ``$.medications[2].lastDoseGiven``."""
+    target: Any = data
+    parts = path.removeprefix("$.").replace("[", ".[").split(".")
+    for part in parts[:-1]:
+        target = target[int(part[1:-1])] if part.startswith("[") else target[part]
+    target[parts[-1]] = value
+
+
+def _checked(
+    contract: policy.Contract,
+    violations: list[Violation],
+    data: Any,
+    fields: tuple[tuple[str, Shape], ...],
+    source: str | None,
+    strict: bool,
+) -> Checked:
     if violations:
         raise ContractError(violations, source)
     assert isinstance(data, dict)
-    return data
+    warnings = summary_warnings(data) if contract == "summary" else discharge_warnings(data)
+    if strict and warnings:
+        raise ContractError(
+            [Violation(w.path, f"{w.message} (refused: --strict)", w.rule) for w in warnings], source
+        )
+    return Checked(_canonical_dates(data, fields), warnings)
+
+
+def assess_summary(
+    data: Any, *, source: str | None = None, now: datetime | None = None, strict: bool = False
+) -> Checked:
+    """Check a resident summary: raise ContractError listing every violation (and, with ``strict``,
+    every gap); otherwise the summary as the builders take it, with its warnings."""
+    return _checked("summary", summary_violations(data, now=now), data, SUMMARY_DATES, source, strict)
+
+
+def assess_discharge(
+    data: Any,
+    summary: Json | None = None,
+    *,
+    source: str | None = None,
+    now: datetime | None = None,
+    strict: bool = False,
+) -> Checked:
+    """Check a discharge against the summary that went out; like :func:`assess_summary`."""
+    violations = discharge_violations(data, summary, now=now)
+    return _checked("discharge", violations, data, DISCHARGE_DATES, source, strict)
+
+
+def check_summary(data: Any, *, source: str | None = None, now: datetime | None = None) -> Json:
+    """The summary as the builders take it, when it conforms; raise ContractError listing every violation.
+
+    Gaps (fields that travel absent) are not errors: :func:`assess_summary` returns them as warnings.
+    """
+    return assess_summary(data, source=source, now=now).data
 
 
 def check_discharge(
     data: Any, summary: Json | None = None, *, source: str | None = None, now: datetime | None = None
 ) -> Json:
-    """Return ``data`` when it is a valid discharge for ``summary``; raise ContractError otherwise."""
-    violations = discharge_violations(data, summary, now=now)
-    if violations:
-        raise ContractError(violations, source)
-    assert isinstance(data, dict)
-    return data
+    """The discharge as the builders take it, when it is valid for ``summary``; raise ContractError."""
+    return assess_discharge(data, summary, source=source, now=now).data
 
 
 def read_json_file(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:

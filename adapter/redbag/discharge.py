@@ -22,9 +22,9 @@ UNREPORTED = "No return status was given for this item: treated as missing until
 
 def reconcile_belongings(summary: Json, discharge: Json) -> tuple[dict[str, str], dict[str, str]]:
     """Item -> status (returned / missing / retained) and item -> note, for every item that went out."""
-    reported = {b["item"].casefold(): b for b in discharge["belongingsReturned"]}
+    reported = {b["item"].casefold(): b for b in discharge.get("belongingsReturned") or []}
     statuses, notes = {}, {}
-    for item in summary["belongings"]:
+    for item in summary.get("belongings") or []:
         back = reported.get(item["item"].casefold())
         statuses[item["item"]] = back["status"] if back else "missing"
         note = back.get("note") if back else UNREPORTED
@@ -41,14 +41,14 @@ def _medications_after(
     for change in discharge["medicationChanges"]:
         changes.setdefault(change["code"]["code"], change)
     refs, rows = [], []
-    meds = ctx.summary["medications"]
+    meds = ctx.summary.get("medications") or []
     started = [c for c in discharge["medicationChanges"] if c["change"] == "started"]
     plan = [(m, k, changes.get(m["code"]["code"])) for m, k in zip(meds, occurrence_keys(meds), strict=True)]
     plan += [
         (
             {
                 "code": c["code"],
-                "dose": c.get("dose") or "as directed",
+                "dose": c.get("dose"),  # none given: marked not recorded, never made up
                 "status": "active",
                 "timeCritical": False,
                 "sentInBag": False,
@@ -64,6 +64,7 @@ def _medications_after(
         kind = change["change"] if change else "unchanged"
         status = "stopped" if kind == "stopped" else med["status"]
         after = {**med, "dose": change["dose"]} if change and change.get("dose") else med
+        dose_shown = after.get("dose") or "not recorded"
         sid = ctx.scoped_id("MedicationStatement", key)
         extensions = [
             ext(vocab.EXT_TIME_CRITICAL, valueBoolean=med["timeCritical"]),
@@ -98,7 +99,7 @@ def _medications_after(
                 )
             )
         )
-        rows.append([med["code"]["display"], vocab.MEDICATION_CHANGES[kind], after["dose"], reason or ""])
+        rows.append([med["code"]["display"], vocab.MEDICATION_CHANGES[kind], dose_shown, reason or ""])
     return refs, rows
 
 

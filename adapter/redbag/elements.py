@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapter.redbag import vocab
+
 Json = dict[str, Any]
 Code = tuple[str, str, str]
 
@@ -66,3 +68,20 @@ def phone(number: str | None) -> list[Json] | None:
 def compact(resource: Json) -> Json:
     """Drop keys whose value is None, keeping order (builders write every element in FHIR order)."""
     return {k: v for k, v in resource.items() if v is not None}
+
+
+def absent(reason: str = "unknown") -> Json:
+    """The element of a value that is not recorded: only a data-absent-reason extension
+    (https://hl7.org/fhir/R4/extension-data-absent-reason.html). On a primitive it goes in ``_name``."""
+    return {"extension": [{"url": vocab.EXT_DATA_ABSENT, "valueCode": reason}]}
+
+
+def absent_reason(element: Any) -> str | None:
+    """The data-absent-reason code on an element (``_birthDate``, a Period, ...), or None."""
+    if not isinstance(element, dict):
+        return None
+    for e in element.get("extension") or []:
+        if e.get("url") == vocab.EXT_DATA_ABSENT:
+            code = e.get("valueCode")
+            return code if isinstance(code, str) else None
+    return None

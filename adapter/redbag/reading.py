@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from adapter.errors import InputError
-from adapter.redbag import vocab
+from adapter.redbag import dates, vocab
 
 Json = dict[str, Any]
 
@@ -25,16 +25,36 @@ def normalise_summary(summary: Json) -> Json:
     """The summary in canonical form: contract defaults explicit, empty optional parts dropped.
 
     ``conditions`` defaults to an empty list; contacts' ``nextOfKin`` and ``lastingPowerOfAttorney`` to
-    false; an empty ``observations`` list and an empty ``aboutMe`` carry nothing and are dropped.
+    false; a missing ``resuscitation`` to ``{"decision": "not-recorded"}``; empty ``observations``,
+    ``aboutMe``, ``contacts``, ``baseline`` and ``allergies`` carry nothing and are dropped; a gender or an
+    allergy's criticality not recorded is the code for that (``unknown``, ``unable-to-assess``); times get
+    their seconds (``08:10+01:00`` -> ``08:10:00+01:00``), as the contract hands them to the builders.
     """
     out = copy.deepcopy(summary)
     out.setdefault("conditions", [])
-    for key in ("observations", "aboutMe"):
+    out.setdefault("resuscitation", {"decision": "not-recorded"})
+    out["resident"].setdefault("gender", "unknown")
+    for allergy in out.get("allergies") or []:
+        allergy.setdefault("criticality", "unable-to-assess")
+    for key in ("observations", "aboutMe", "contacts", "baseline", "allergies"):
         if key in out and not out[key]:
             del out[key]
     for c in out.get("contacts", []):
         c.setdefault("nextOfKin", False)
         c.setdefault("lastingPowerOfAttorney", False)
+    for key in ("createdAt",):
+        out[key] = dates.canonical(out[key])
+    out["transfer"]["departedAt"] = dates.canonical(out["transfer"]["departedAt"])
+    for key, field in (
+        ("observations", "takenAt"),
+        ("conditions", "onset"),
+        ("medications", "lastDoseGiven"),
+    ):
+        for item in out.get(key) or []:
+            if isinstance(item.get(field), str):
+                item[field] = dates.canonical(item[field])
+    if isinstance(out["resuscitation"].get("recordedAt"), str):
+        out["resuscitation"]["recordedAt"] = dates.canonical(out["resuscitation"]["recordedAt"])
     return out
 
 
@@ -75,6 +95,17 @@ class DocumentReader:
             for c in (s.get("code") or {}).get("coding", []):
                 found.setdefault(c.get("code"), s)
         return found
+
+    def not_recorded(self, key: str) -> bool:
+        """True when section ``key``, or the List heading it, is empty because nothing was recorded."""
+        _, code, _, _ = vocab.SECTIONS[key]
+        s = self._sections.get(code)
+        if s is None:
+            return False
+        heads = (
+            [s] if not s.get("entry") else [r for r in self.section(key) if r.get("resourceType") == "List"]
+        )
+        return any(not h.get("entry") and "notasked" in _codes(h.get("emptyReason")) for h in heads)
 
     def section(self, key: str) -> list[Json]:
         """The resources listed in the section named ``key`` in vocab.SECTIONS (empty when absent)."""
@@ -168,8 +199,8 @@ def resident_from_patient(patient: Json, reader: DocumentReader) -> Json:
     if usual:
         name["preferred"] = usual["given"][0]
     r["name"] = name
-    r["birthDate"] = patient["birthDate"]
-    r["gender"] = patient["gender"]
+    _put(r, "birthDate", patient.get("birthDate"))
+    _put(r, "gender", patient.get("gender"))
     _put(r, "address", _address(patient.get("address")))
     for comm in patient.get("communication") or []:
         r["language"] = comm["language"]["coding"][0]["code"]
@@ -216,7 +247,8 @@ def _condition(c: Json) -> Json:
 
 def _medication(statement: Json, last_doses: dict[str, str], url_of: dict[int, str]) -> Json:
     dosage = statement["dosage"][0]
-    out: Json = {"code": _code(statement["medicationCodeableConcept"]), "dose": dosage["text"]}
+    out: Json = {"code": _code(statement["medicationCodeableConcept"])}
+    _put(out, "dose", dosage.get("text"))
     _put(out, "route", (dosage.get("route") or {}).get("text"))
     _put(out, "frequency", ((dosage.get("timing") or {}).get("code") or {}).get("text"))
     out["status"] = statement["status"]
@@ -227,7 +259,9 @@ def _medication(statement: Json, last_doses: dict[str, str], url_of: dict[int, s
 
 
 def _allergy(a: Json) -> Json:
-    out: Json = {"code": _code(a["code"]), "category": a["category"][0], "criticality": a["criticality"]}
+    out: Json = {"code": _code(a["code"])}
+    _put(out, "category", (a.get("category") or [None])[0])
+    _put(out, "criticality", a.get("criticality"))
     for reaction in a.get("reaction") or []:
         _put(out, "reaction", reaction["manifestation"][0].get("text"))
         _put(out, "severity", reaction.get("severity"))
@@ -280,10 +314,12 @@ def document_to_summary(bundle: Json) -> Json:
         "createdAt": comp["date"],
         "careHome": home,
         "resident": resident_from_patient(patient, reader),
-        "contacts": [_contact(p) for p in reader.section("contacts")],
-        "transfer": transfer,
-        "baseline": _notes(reader.section("baseline"), vocab.BASELINE_NOTES),
     }
+    if not reader.not_recorded("contacts"):
+        summary["contacts"] = [_contact(p) for p in reader.section("contacts")]
+    summary["transfer"] = transfer
+    if not reader.not_recorded("baseline"):
+        summary["baseline"] = _notes(reader.section("baseline"), vocab.BASELINE_NOTES)
     observations = [_observation(o) for o in reader.section("observations")]
     if observations:
         summary["observations"] = observations
@@ -294,13 +330,16 @@ def document_to_summary(bundle: Json) -> Json:
     for admin in reader.of_type("MedicationAdministration"):
         for support in admin.get("supportingInformation") or []:
             statement = reader.resolve(support)
-            last_doses[url_of[id(statement)]] = admin["effectiveDateTime"]
-    summary["medications"] = [_medication(m, last_doses, url_of) for m in reader.list_items("medications")]
+            if admin.get("effectiveDateTime"):  # a time not recorded travels as a marked gap
+                last_doses[url_of[id(statement)]] = admin["effectiveDateTime"]
+    if not reader.not_recorded("medications"):
+        statements = reader.list_items("medications")
+        summary["medications"] = [_medication(m, last_doses, url_of) for m in statements]
 
     allergies = reader.list_items("allergies")
     if any(vocab.NO_KNOWN_ALLERGY[1] in _codes(a.get("code")) for a in allergies):
         summary["noKnownAllergies"] = True
-    else:
+    elif not reader.not_recorded("allergies"):
         summary["allergies"] = [_allergy(a) for a in allergies]
 
     flag = next(iter(reader.section("resuscitation")))
@@ -314,13 +353,15 @@ def document_to_summary(bundle: Json) -> Json:
     about = _notes(reader.section("about-me"), vocab.ABOUT_ME_NOTES)
     if about:
         summary["aboutMe"] = about
-    belongings_list = next(iter(reader.section("belongings")))
-    summary["belongings"] = [_belonging(e) for e in belongings_list.get("entry") or []]
+    if not reader.not_recorded("belongings"):
+        belongings_list = next(iter(reader.section("belongings")))
+        summary["belongings"] = [_belonging(e) for e in belongings_list.get("entry") or []]
 
-    consent = next(iter(reader.section("consent")))
-    performer = reader.resolve(consent["performer"][0])
-    by = {"Patient": "resident", "RelatedPerson": "lpa"}.get(performer["resourceType"], "best-interest")
-    summary["consentToShare"] = {"given": consent["provision"]["type"] == "permit", "by": by}
+    if not reader.not_recorded("consent"):
+        consent = next(iter(reader.section("consent")))
+        performer = reader.resolve(consent["performer"][0])
+        by = {"Patient": "resident", "RelatedPerson": "lpa"}.get(performer["resourceType"], "best-interest")
+        summary["consentToShare"] = {"given": consent["provision"]["type"] == "permit", "by": by}
 
     provenance = next(reader.of_type("Provenance"))
     agent = provenance["agent"][0]

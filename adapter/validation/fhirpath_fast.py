@@ -75,12 +75,14 @@ def children_of(item: Any, name: str, types: dict[int, str] | None = None) -> Co
     if name in CHOICE_NAMES:
         n = len(name)
         for key in item:
-            if not key.startswith(name):
+            # A primitive choice may carry only its extension (``_effectiveDateTime``, no value).
+            bare = key[1:] if key.startswith("_") else key
+            if not bare.startswith(name) or (bare is not key and bare in item):
                 continue
-            suffix = key[n:]
+            suffix = bare[n:]
             if suffix in TYPE_SUFFIXES:
                 start = len(out)
-                _append(out, item[key], item.get(f"_{key}"))
+                _append(out, item.get(bare), item.get(f"_{bare}"))
                 if types is not None:
                     for x in out[start:]:
                         types[id(x)] = suffix  # the choice suffix names the type (for ofType/is/as)

@@ -12,7 +12,7 @@ import pytest
 
 from adapter.errors import ContractError, EncodingError, InputError, InputTooLargeError
 from adapter.redbag import check_discharge, check_summary, discharge_violations, summary_violations
-from adapter.redbag.contract import read_json_file
+from adapter.redbag.contract import assess_summary, read_json_file
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SAMPLE = Path(__file__).parent.parent / "data" / "summary.json"
@@ -37,24 +37,25 @@ def test_invalid_nhs_number_is_named(summary: dict[str, Any]) -> None:
     assert "modulus 11" in paths(summary)["$.resident.nhsNumber"]
 
 
-@pytest.mark.parametrize(
-    "section",
-    [
-        "careHome",
-        "resident",
-        "contacts",
-        "transfer",
-        "baseline",
-        "medications",
-        "resuscitation",
-        "belongings",
-        "consentToShare",
-        "author",
-    ],
-)
+def warnings(data: Any) -> dict[str, str]:
+    return {v.path: v.message for v in assess_summary(data, now=NOW).warnings}
+
+
+@pytest.mark.parametrize("section", ["bagNumber", "createdAt", "careHome", "resident", "transfer", "author"])
 def test_missing_required_section(summary: dict[str, Any], section: str) -> None:
     del summary[section]
     assert paths(summary)[f"$.{section}"] == "is required"
+
+
+@pytest.mark.parametrize(
+    "section", ["contacts", "baseline", "medications", "resuscitation", "belongings", "consentToShare"]
+)
+def test_missing_section_travels_with_a_warning(summary: dict[str, Any], section: str) -> None:
+    del summary[section]
+    if section != "consentToShare":
+        summary["consentToShare"] = {"given": True, "by": "resident"}  # 'lpa' would need an LPA contact
+    assert paths(summary) == {}
+    assert "not recorded" in warnings(summary)[f"$.{section}"]
 
 
 def test_wrong_types_reported_with_paths(summary: dict[str, Any]) -> None:
@@ -82,15 +83,32 @@ def test_allergies_and_no_known_allergies_together(summary: dict[str, Any]) -> N
     assert "one or the other" in paths(summary)["$.noKnownAllergies"]
 
 
-def test_neither_allergies_nor_no_known_allergies(summary: dict[str, Any]) -> None:
+def test_neither_allergies_nor_no_known_allergies_travels_with_a_warning(summary: dict[str, Any]) -> None:
     del summary["allergies"]
-    assert "noKnownAllergies" in paths(summary)["$.allergies"]
+    assert paths(summary) == {}
+    assert "no known allergies" in warnings(summary)["$.allergies"]
 
 
-def test_time_critical_medicine_needs_last_dose(summary: dict[str, Any]) -> None:
+def test_time_critical_medicine_without_last_dose_travels_with_a_warning(summary: dict[str, Any]) -> None:
     summary["medications"][0]["timeCritical"] = True
     del summary["medications"][0]["lastDoseGiven"]
-    assert "time-critical" in paths(summary)["$.medications[0].lastDoseGiven"]
+    assert paths(summary) == {}
+    assert "time-critical" in warnings(summary)["$.medications[0].lastDoseGiven"]
+
+
+def test_last_dose_of_an_ordinary_medicine_is_optional(summary: dict[str, Any]) -> None:
+    summary["medications"][0]["timeCritical"] = False
+    del summary["medications"][0]["lastDoseGiven"]
+    assert "$.medications[0].lastDoseGiven" not in warnings(summary)
+
+
+def test_strict_refuses_on_warnings(summary: dict[str, Any]) -> None:
+    del summary["baseline"]
+    assert assess_summary(summary, now=NOW).warnings
+    with pytest.raises(ContractError) as caught:
+        assess_summary(summary, now=NOW, strict=True)
+    assert [v.path for v in caught.value.violations] == ["$.baseline"]
+    assert "--strict" in str(caught.value)
 
 
 def test_unknown_nhs_number_needs_local_id_and_reason(summary: dict[str, Any]) -> None:

@@ -1,10 +1,15 @@
-"""H2: a time-critical medicine always carries its last dose time, with its offset, unshifted."""
+"""H2: a time-critical medicine carries its last dose time, with its offset, unshifted; or, when the time
+is not recorded, travels with that gap marked in the FHIR and said wherever people read it."""
 
 from __future__ import annotations
 
 import pytest
 
+from adapter.errors import CompletenessError
 from adapter.redbag import build_bundles, document_to_summary, summary_violations
+from adapter.redbag import build_clinical as clinical_builders
+from adapter.redbag.contract import assess_summary
+from adapter.redbag.elements import absent_reason
 from tests.safety.conftest import example
 
 # The clock changes in the UK: BST ends 26 Oct 2025 (01:00-02:00 happens twice), begins 30 Mar 2025 and
@@ -26,13 +31,52 @@ def _time_critical_summary(last_dose: str) -> dict:
     return summary
 
 
-def test_h2_last_dose_is_required_for_time_critical_medicines() -> None:
+def _without_last_dose() -> dict:
     summary = example("insulin-parkinsons")
     med = next(m for m in summary["medications"] if m["timeCritical"])
     del med["lastDoseGiven"]
-    assert any(
-        v.path.endswith(".lastDoseGiven") and v.rule == "time-critical" for v in summary_violations(summary)
+    return summary
+
+
+def test_h2_missing_last_dose_travels_warned_and_marked() -> None:
+    checked = assess_summary(_without_last_dose())
+    assert [w.path for w in checked.warnings] == ["$.medications[0].lastDoseGiven"]
+    assert "time-critical" in checked.warnings[0].message
+    document, _ = build_bundles(checked.data)
+    resources = [e["resource"] for e in document["entry"]]
+    dose = next(r for r in resources if r["resourceType"] == "MedicationAdministration")
+    assert dose["status"] == "unknown"
+    assert "effectiveDateTime" not in dose
+    assert absent_reason(dose["_effectiveDateTime"]) == "unknown"
+    medicines = next(
+        s
+        for s in resources[0]["section"]
+        if s["code"]["coding"][0]["code"] == "medications-and-medical-devices"
     )
+    assert {"reference": next(e["fullUrl"] for e in document["entry"] if e["resource"] is dose)} in (
+        medicines["entry"]
+    )
+    phone = checked.data["careHome"]["phone"]
+    assert f"NOT RECORDED, ask {checked.data['careHome']['name']} on {phone}" in medicines["text"]["div"]
+    assert "last dose of time-critical" in resources[0]["text"]["div"]  # the document's own heading
+    assert "lastDoseGiven" not in document_to_summary(document)["medications"][0]
+
+
+def test_h2_an_unmarked_missing_last_dose_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = clinical_builders.add_medications
+
+    def losing_the_mark(ctx, org_ref):  # type: ignore[no-untyped-def]
+        statements, _ = original(ctx, org_ref)
+        return statements, []  # the administration that marks the gap is dropped
+
+    monkeypatch.setattr("adapter.redbag.bundles.add_medications", losing_the_mark)
+    with pytest.raises(CompletenessError, match="does not mark the gap"):
+        build_bundles(assess_summary(_without_last_dose()).data)
+
+
+def test_h2_a_date_without_its_time_is_refused_for_the_last_dose() -> None:
+    violations = summary_violations(_time_critical_summary("2025-10-26"))
+    assert any(v.path.endswith("lastDoseGiven") and "time matters" in v.message for v in violations)
 
 
 @pytest.mark.parametrize("when", ["2025-10-26T01:30:00", "2025-10-26 01:30", "26/10/2025 01:30"])

@@ -54,11 +54,10 @@ Profile: RedBagLastDose
 Parent: MedicationAdministration
 Id: RedBagLastDose
 Title: "Red bag last dose given"
-Description: "When the last dose of a medicine was given at the care home (required for time-critical medicines); the dose is in dosage.text."
+Description: "When the last dose of a medicine was given at the care home; the dose is in dosage.text. For a time-critical medicine whose last dose time is not recorded: status unknown, and effectiveDateTime carries only a data-absent-reason (rb-dose-1)."
 * insert Readable
 * insert ResourceIdentifier
-* obeys rb-med-1
-* status = #completed
+* obeys rb-med-1 and rb-dose-1
 * medication[x] only CodeableConcept
 * medication[x] MS
 * subject only Reference(RedBagPatient)
@@ -136,3 +135,8 @@ Description: "An aid the resident needs and that travels with them (hearing aid,
 * type.text 1..1
 * patient 1..1 MS
 * patient only Reference(RedBagPatient)
+
+Invariant: rb-dose-1
+Description: "A last dose is completed with its time, or its status is unknown and its time is marked absent (data-absent-reason)."
+Expression: "(status = 'completed' and effective.hasValue()) or (status = 'unknown' and effective.hasValue().not() and effective.extension('http://hl7.org/fhir/StructureDefinition/data-absent-reason').exists())"
+Severity: #error

@@ -75,10 +75,10 @@ Description: "The red bag going to hospital: a transfer summary (SNOMED CT 37153
 * insert Section(aboutMe, RedBagSection#about-me, About me)
 * section[aboutMe].entry only Reference(RedBagNote)
 * insert Section(contacts, RedBagSection#contacts, Contacts)
-* section[contacts].entry 1..*
+* section[contacts].entry MS
 * section[contacts].entry only Reference(RedBagContact)
 * insert Section(consent, $ukcore-headings#consent-for-information-sharing, Consent to share)
-* section[consent].entry 1..1
+* section[consent].entry 0..1
 * section[consent].entry only Reference(RedBagConsent)
 * insert Section(belongings, RedBagSection#belongings, Belongings)
 * section[belongings].entry 1..1

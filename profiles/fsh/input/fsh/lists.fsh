@@ -25,10 +25,11 @@ Profile: RedBagAllergyList
 Parent: List
 Id: RedBagAllergyList
 Title: "Red bag allergies list"
-Description: "Allergies and adverse reactions (SNOMED CT 886921000000105, from UK Core ListCode); never empty: 'no known allergies' is an entry."
+Description: "Allergies and adverse reactions (SNOMED CT 886921000000105, from UK Core ListCode); 'no known allergies' is an entry. Empty only when allergies were not recorded at all, with emptyReason notasked (rb-alg-list-1)."
 * insert RedBagList
+* obeys rb-alg-list-1
 * code = $sct#886921000000105
-* entry 1..* MS
+* entry MS
 * entry.item only Reference(RedBagAllergyIntolerance)
 
 Profile: RedBagProblemList
@@ -60,4 +61,9 @@ Description: "The property list, identified by the bag number: aids as Devices, 
 Invariant: rb-bel-1
 Description: "On the return journey every item that went out is flagged returned, missing or retained."
 Expression: "code.coding.where(code = 'belongings-returned').exists() implies entry.all(flag.coding.where(system = 'https://redbag.dev/fhir/CodeSystem/redbag-belonging-status').exists())"
+Severity: #error
+
+Invariant: rb-alg-list-1
+Description: "An allergies list without entries says they were not recorded (emptyReason notasked): 'no known allergies' is an entry, never an empty list."
+Expression: "entry.exists() or emptyReason.coding.where(system = 'http://terminology.hl7.org/CodeSystem/list-empty-reason' and code = 'notasked').exists()"
 Severity: #error

@@ -55,8 +55,8 @@ Description: "The resident's resuscitation decision as a Flag: SNOMED CT 4504760
 * period MS
 
 Invariant: rb-resus-1
-Description: "A resuscitation decision (DNACPR or for CPR) carries the date it was recorded (period.start)."
-Expression: "code.coding.where(system = 'http://snomed.info/sct').exists() implies period.start.exists()"
+Description: "A resuscitation decision (DNACPR or for CPR) carries the date it was recorded (period.start), or says that date is not recorded (a data-absent-reason on period.start)."
+Expression: "code.coding.where(system = 'http://snomed.info/sct').exists() implies (period.start.hasValue() or period.start.extension('http://hl7.org/fhir/StructureDefinition/data-absent-reason').exists())"
 Severity: #error
 
 Profile: RedBagConsent

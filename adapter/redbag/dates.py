@@ -1,0 +1,146 @@
+"""Dates and date-times as FHIR and real records have them, checked against the calendar.
+
+One place decides whether a date is acceptable, used by the JSON contract, the discharge contract and the
+CSV mappings, so that no input path lets 30 February through (https://hl7.org/fhir/R4/datatypes.html#date,
+#dateTime). Three shapes:
+
+- ``DATE``: a FHIR ``date``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a birth date known to the year);
+- ``DATE_TIME``: a FHIR ``dateTime``: any of those, or a full date-time with its UTC offset (a DNACPR
+  decision dated by day, a condition's onset);
+- ``INSTANT``: a full date-time with its UTC offset only, where the time matters (last dose given,
+  departure, completion, observations, discharge).
+
+A time may be written without seconds (``08:10+01:00``); :func:`canonical` adds ``:00``, because FHIR's
+``dateTime`` requires them. Offsets run from -12:00 to +14:00. Nothing here converts between zones: a value
+is checked and kept as written (hazard H2).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from functools import lru_cache
+
+
+class Shape(Enum):
+    """What a field accepts (see the module docstring)."""
+
+    DATE = "date"
+    DATE_TIME = "dateTime"
+    INSTANT = "instant"
+
+
+_GRAMMAR = re.compile(
+    r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2})"
+    r"(?:T(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?P<frac>\.[0-9]{1,9})?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
+)
+
+#: What each shape looks like, for messages.
+HINTS = {
+    Shape.DATE: "a date YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known)",
+    Shape.DATE_TIME: "a date (YYYY, YYYY-MM, YYYY-MM-DD) or a date-time with its UTC offset, "
+    "e.g. 2025-06-01 or 2025-06-01T14:30:00+01:00",
+    Shape.INSTANT: "a date-time with its UTC offset, e.g. 2025-10-26T01:30:00+01:00",
+}
+
+
+def problem(value: str, shape: Shape) -> str | None:
+    """Why ``value`` is not an acceptable ``shape`` (None when it is): grammar, then the calendar."""
+    m = _GRAMMAR.fullmatch(value)
+    if m is None:
+        return f"must be {HINTS[shape]}"
+    has_time = m["hh"] is not None
+    if shape is Shape.DATE and has_time:
+        return f"must be {HINTS[shape]} (no time)"
+    if shape is Shape.INSTANT and not has_time:
+        return f"must be {HINTS[shape]}: the time matters here"
+    if has_time and m["tz"] is None:
+        return "a time needs its UTC offset (Z, +01:00, ...), or times shift when read elsewhere"
+    return _calendar_problem(m)
+
+
+def _calendar_problem(m: re.Match[str]) -> str | None:
+    year = int(m["y"])
+    if year == 0:
+        return "is not a date of the calendar (there is no year 0000)"
+    if m["m"] is not None and not 1 <= int(m["m"]) <= 12:
+        return "is not a date of the calendar (months run 01 to 12)"
+    if m["d"] is not None:
+        try:
+            date(year, int(m["m"]), int(m["d"]))
+        except ValueError:
+            return "is not a day of the calendar (that month has no such day)"
+    if m["hh"] is not None:
+        if int(m["hh"]) > 23 or int(m["mi"]) > 59 or (m["ss"] is not None and int(m["ss"]) > 59):
+            return "is not a time of day (hours 00-23, minutes and seconds 00-59)"
+        tz = m["tz"]
+        if tz != "Z":
+            hours, minutes = int(tz[1:3]), int(tz[4:6])
+            limit = 14 if tz[0] == "+" else 12
+            if minutes > 59 or hours * 60 + minutes > limit * 60:
+                return "has a UTC offset that does not exist (offsets run from -12:00 to +14:00)"
+    return None
+
+
+def is_valid(value: str, shape: Shape) -> bool:
+    """True when ``value`` is an acceptable ``shape``."""
+    return problem(value, shape) is None
+
+
+def canonical(value: str) -> str:
+    """``value`` as FHIR writes it: a time without seconds gets ``:00`` (nothing else changes)."""
+    if len(value) > 16 and value[10] == "T" and value[16] != ":":
+        return f"{value[:16]}:00{value[16:]}"
+    return value
+
+
+def has_time(value: str) -> bool:
+    """True for a date-time, False for a date of any precision."""
+    return "T" in value
+
+
+def precision(value: str) -> str:
+    """``year``, ``month``, ``day`` or ``time``: how precisely a (valid) value is known."""
+    if "T" in value:
+        return "time"
+    return ("year", "month", "day")[value.count("-")]
+
+
+_BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_instant(value: str) -> datetime:
+    """A valid date-time with its offset as an aware datetime (fractions beyond microseconds dropped)."""
+    if "." in value:
+        value = _BEYOND_MICROSECONDS.sub(r"\1", value)
+    return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+
+
+def first_day(value: str) -> date:
+    """The first calendar day a valid date of any precision covers (``2019-05`` -> 1 May 2019)."""
+    parts = value[:10].split("-")
+    return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+
+
+#: Clock skew tolerated before a time counts as "in the future".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@lru_cache(maxsize=8)  # a batch checks every value against one "now"
+def _latest_day(now: datetime) -> tuple[date, str]:
+    # The latest calendar date anywhere on Earth (UTC+14) counts as "today" for date-only values.
+    utc = now if now.tzinfo is None else now.astimezone(UTC)
+    latest = (utc + timedelta(hours=14)).date()
+    return latest, latest.isoformat()
+
+
+def is_future(value: str, now: datetime) -> bool:
+    """True when a valid date or date-time lies after ``now`` (dates: after today anywhere on Earth)."""
+    if "T" in value:
+        return parse_instant(value) > now + FUTURE_TOLERANCE
+    latest, latest_text = _latest_day(now)
+    if len(value) == 10 and value <= latest_text:  # the common case, decided as text
+        return False
+    return first_day(value) > latest

@@ -1,0 +1,192 @@
+"""Wrong is refused, missing travels: the field policy of the input contracts, as data.
+
+``schemas/field-policy.yaml`` says, for every field of the resident-summary and discharge contracts, what
+happens when it is absent: ``refused`` (the input is refused, naming the field), ``travels`` (the red bag
+goes without it, the gap marked in the FHIR with a data-absent-reason or a list's emptyReason, and a
+warning naming the field), or ``optional``. This module reads that table once and finds the gaps of a
+summary: the warnings that the sender and every reader see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from adapter.errors import Violation
+
+Json = dict[str, Any]
+Contract = Literal["summary", "discharge"]
+Absent = Literal["refused", "travels", "optional"]
+
+#: The rule name warnings carry (``Violation.rule``).
+GAP_RULE = "absent"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When an entry applies: a sibling field (or ``$.field`` from the top) equals, is in, or is absent."""
+
+    field: str
+    equals: Any = None
+    among: tuple[Any, ...] | None = None
+    absent: bool = False
+
+    def holds(self, parent: Json, top: Json) -> bool:
+        source = top if self.field.startswith("$.") else parent
+        value = source.get(self.field.removeprefix("$."))
+        if self.absent:
+            return value is None
+        if self.among is not None:
+            return value in self.among
+        return bool(value == self.equals)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One row of the policy table."""
+
+    path: str  # "medications[].lastDoseGiven"
+    absent: Absent
+    otherwise: Absent | None = None
+    when: Condition | None = None
+    reason: str | None = None  # data-absent-reason code written on the element
+    empty_reason: str | None = None  # list-empty-reason code written on the list or section
+    mark: str | None = None  # another mark (e.g. a belonging flagged missing)
+    empty_is_absent: bool = False
+    fhir: str | None = None
+    warning: str | None = None
+    why: str | None = None
+
+    @property
+    def parent(self) -> str:
+        return self.path.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.path.rpartition(".")[2].removesuffix("[]")
+
+    @property
+    def expected_mark(self) -> str | None:
+        """What the FHIR carries where the value is absent (for the tests)."""
+        return self.reason or self.empty_reason or self.mark
+
+    def status(self, parent: Json, top: Json) -> Absent:
+        """What absence means here, given the item's siblings."""
+        if self.when is None or self.when.holds(parent, top):
+            return self.absent
+        return self.otherwise or "optional"
+
+
+@cache
+def _table() -> Json:
+    raw = resources.files("adapter.redbag").joinpath("schemas/field-policy.yaml").read_text("utf-8")
+    data: Json = yaml.safe_load(raw)
+    return data
+
+
+def data_absent_reason_url() -> str:
+    url: str = _table()["data-absent-reason"]
+    return url
+
+
+def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
+    if raw is None:
+        return None
+    among = raw.get("in")
+    return Condition(
+        field=str(raw["field"]),
+        equals=raw.get("equals"),
+        among=tuple(among) if among is not None else None,
+        absent=bool(raw.get("absent", False)),
+    )
+
+
+@cache
+def rules(contract: Contract) -> tuple[FieldRule, ...]:
+    """Every row of the table for one contract, in the table's order."""
+    return tuple(
+        FieldRule(
+            path=path,
+            absent=row["absent"],
+            otherwise=row.get("otherwise"),
+            when=_condition(row.get("when")),
+            reason=row.get("reason"),
+            empty_reason=row.get("empty-reason"),
+            mark=row.get("mark"),
+            empty_is_absent=bool(row.get("empty-is-absent", False)),
+            fhir=row.get("fhir"),
+            warning=row.get("warning"),
+            why=row.get("why"),
+        )
+        for path, row in _table()[contract].items()
+    )
+
+
+@cache
+def _travelling(contract: Contract) -> tuple[FieldRule, ...]:
+    return tuple(r for r in rules(contract) if "travels" in (r.absent, r.otherwise))
+
+
+def rule_for(contract: Contract, path: str) -> FieldRule:
+    """The row for ``path`` (``resident.birthDate``, ``medications[].dose``)."""
+    for r in rules(contract):
+        if r.path == path:
+            return r
+    raise KeyError(path)
+
+
+def objects_at(data: Json, parent: str) -> Iterator[tuple[str, Json]]:
+    """Every object at ``parent`` (a table path) with its JSON path."""
+    found: list[tuple[str, Any]] = [("$", data)]
+    if parent:
+        for part in parent.split("."):
+            step: list[tuple[str, Any]] = []
+            many = part.endswith("[]")
+            key = part.removesuffix("[]")
+            for where, obj in found:
+                value = obj.get(key) if isinstance(obj, dict) else None
+                if many and isinstance(value, list):
+                    step += [(f"{where}.{key}[{i}]", v) for i, v in enumerate(value)]
+                elif not many and value is not None:
+                    step.append((f"{where}.{key}", value))
+            found = step
+    for where, obj in found:
+        if isinstance(obj, dict):
+            yield where, obj
+
+
+def is_absent(value: Any, rule: FieldRule) -> bool:
+    """Absent as the table means it: missing, or empty where ``empty-is-absent``."""
+    if value is None:
+        return True
+    return rule.empty_is_absent and isinstance(value, list | dict) and not value
+
+
+def _words(template: str, item: Json) -> str:
+    """The warning's text, with ``{code.display}`` filled from the item it is about."""
+    if "{" not in template:
+        return template
+    display = (item.get("code") or {}).get("display") if isinstance(item.get("code"), dict) else None
+    return template.replace("{code.display}", str(display or "this item"))
+
+
+def gaps(contract: Contract, data: Json) -> list[Violation]:
+    """The warnings of a (contract-conforming) input: every field that travels absent, in table order."""
+    found: list[Violation] = []
+    for rule in _travelling(contract):
+        for where, parent in objects_at(data, rule.parent):
+            if is_absent(parent.get(rule.name), rule) and rule.status(parent, data) == "travels":
+                words = _words(rule.warning or "not recorded", parent)
+                found.append(Violation(f"{where}.{rule.name}", words, GAP_RULE))
+    return _without_repeats(found)
+
+
+def _without_repeats(found: list[Violation]) -> list[Violation]:
+    """A whole object absent is one gap, not one per field inside it (``resuscitation`` and its decision)."""
+    paths = {v.path for v in found}
+    return [v for v in found if not any(v.path.startswith(p + ".") for p in paths if p != v.path)]
