@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from adapter.errors import ContractError, RedbagError
+from adapter.errors import ContractError, RedbagError, Violation
 from adapter.fhir.jsonio import dumps
 
 T = TypeVar("T")
@@ -27,6 +27,24 @@ def report(source: str, error: Exception) -> None:
         print(message if message.startswith(source) else f"{source}: {message}", file=sys.stderr)
     else:
         print(f"{source}: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+def report_warnings(source: str, warnings: list[Violation]) -> None:
+    """Print an input's gaps to stderr: what travels not recorded (the red bag was still written)."""
+    if not warnings:
+        return
+    print(f"{source}: {len(warnings)} warning(s): not recorded, marked in the red bag:", file=sys.stderr)
+    for w in warnings:
+        print(f"  warning {w.path}: {w.message}", file=sys.stderr)
+
+
+def add_strict_option(parser: Any) -> None:
+    """``--strict``: refuse an input that has warnings (a field that would travel not recorded)."""
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse an input with warnings (a field that would travel marked 'not recorded'), as an error",
+    )
 
 
 def write_resource(out_dir: Path, stem: str, resource: Json, fmt: str) -> Path:

@@ -6,11 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from adapter.cli.common import FAILED, OK, USAGE, add_format_option, progress, report, write_resource
+from adapter.cli.common import (
+    FAILED,
+    OK,
+    USAGE,
+    add_format_option,
+    add_strict_option,
+    progress,
+    report,
+    report_warnings,
+    write_resource,
+)
 from adapter.cli.convert_csv import CSV_EPILOG, add_csv_options, run_csv, uses_csv_path
 from adapter.errors import RedbagError
-from adapter.redbag import build_bundles, check_summary
-from adapter.redbag.contract import read_json_file
+from adapter.redbag import build_bundles
+from adapter.redbag.contract import assess_summary, read_json_file
 
 EPILOG = (
     """\
@@ -19,8 +29,10 @@ examples:
   redbag convert examples/dementia-dnacpr.summary.json --out out/ --format xml
 
 Writes <bagNumber>.document.json and <bagNumber>.transaction.json for each input. A bad input file is
-reported (file, JSON path, reason) and the others are still converted.
-exit status: 0 all converted, 1 some inputs failed, 2 usage error.
+reported (file, JSON path, reason) and the others are still converted. Wrong or contradictory input is
+refused; missing or imprecise input travels, marked "not recorded" in the red bag, with a warning per
+field on stderr (--strict refuses such input instead).
+exit status: 0 all converted (warnings or not), 1 some inputs refused, 2 usage error.
 
 """
     + CSV_EPILOG
@@ -40,14 +52,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     add_format_option(p)
+    add_strict_option(p)
     add_csv_options(p)
     p.set_defaults(func=run)
 
 
-def convert_file(path: Path, out: Path, fmt: str) -> list[Path]:
-    """Convert one summary file; raise RedbagError naming the problem."""
-    summary = check_summary(read_json_file(path), source=str(path))
+def convert_file(path: Path, out: Path, fmt: str, *, strict: bool = False) -> list[Path]:
+    """Convert one summary file (its warnings printed); raise RedbagError naming the problem."""
+    checked = assess_summary(read_json_file(path), source=str(path), strict=strict)
+    summary = checked.data
     document, transaction = build_bundles(summary)
+    report_warnings(str(path), checked.warnings)
     bag = summary["bagNumber"]
     return [
         write_resource(out, f"{bag}.document", document, fmt),
@@ -67,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for path in progress(paths, len(paths), "converting"):
         try:
-            written = convert_file(path, args.out, args.format)
+            written = convert_file(path, args.out, args.format, strict=args.strict)
         except (RedbagError, OSError) as exc:
             failed += 1
             report(str(path), exc)

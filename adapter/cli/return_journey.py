@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from adapter.cli.common import FAILED, OK, add_format_option, report, write_resource
+from adapter.cli.common import (
+    FAILED,
+    OK,
+    add_format_option,
+    add_strict_option,
+    report,
+    report_warnings,
+    write_resource,
+)
 from adapter.errors import RedbagError
-from adapter.redbag import build_return_bundles, check_discharge, check_summary
-from adapter.redbag.contract import read_json_file
+from adapter.redbag import build_return_bundles, check_summary
+from adapter.redbag.contract import assess_discharge, read_json_file
 
 EPILOG = """\
 example:
@@ -17,8 +25,9 @@ example:
 
 Writes <bagNumber>.return.document.json and <bagNumber>.return.transaction.json: the transfer Encounter
 finished, medication changes, new diagnoses and the belongings reconciled item by item (an item with no
-return status is flagged missing). Output that would lose an item is refused, never written.
-exit status: 0 ok, 1 invalid input or output refused as incomplete, 2 usage error.
+return status is flagged missing). Output that would lose an item is refused, never written. A discharge
+without its belongings check travels with a warning on stderr (--strict refuses it instead).
+exit status: 0 ok (warnings or not), 1 invalid input or output refused as incomplete, 2 usage error.
 """
 
 
@@ -34,6 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--summary", type=Path, required=True, help="the resident summary that went out")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     add_format_option(p)
+    add_strict_option(p)
     p.set_defaults(func=run)
 
 
@@ -44,10 +54,13 @@ def run(args: argparse.Namespace) -> int:
         report(str(args.summary), exc)
         return FAILED
     try:
-        discharge = check_discharge(read_json_file(args.discharge), summary, source=str(args.discharge))
+        checked = assess_discharge(
+            read_json_file(args.discharge), summary, source=str(args.discharge), strict=args.strict
+        )
     except (RedbagError, OSError) as exc:
         report(str(args.discharge), exc)
         return FAILED
+    discharge = checked.data
     bag = summary["bagNumber"]
     try:  # a CompletenessError (hazard H1) is reported like any other failed input
         document, transaction = build_return_bundles(summary, discharge)
@@ -61,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except (RedbagError, OSError) as exc:
         report(str(args.discharge), exc)
         return FAILED
+    report_warnings(str(args.discharge), checked.warnings)
     for path in written:
         print(path)
     return OK

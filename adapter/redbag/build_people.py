@@ -73,9 +73,14 @@ def add_patient(ctx: TransferContext) -> Json:
         names.append({"use": "usual", "given": [r["name"]["preferred"]]})
     id_text = (
         f"NHS number {nhs_number(r['nhsNumber'])}"
+        + (f"; care home resident id {r['localId']}" if r.get("localId") else "")
         if r.get("nhsNumber")
         else f"Care home resident id {r['localId']} (no NHS number)"
     )
+    identifiers = [identifier]
+    if r.get("nhsNumber") and r.get("localId"):
+        # The care home's own id travels too (it is never used to match the resident: hazard H3).
+        identifiers.append(ident(vocab.local_resident_id_system(ctx.ods), r["localId"]))
     story = div(
         para(
             full_name(r["name"])
@@ -95,7 +100,7 @@ def add_patient(ctx: TransferContext) -> Json:
             "meta": profile("RedBagPatient"),
             "text": text(story),
             "extension": extensions or None,
-            "identifier": [identifier],
+            "identifier": identifiers,
             "name": names,
             # Not recorded: AdministrativeGender's own "unknown" (a required binding allows no bare
             # data-absent-reason on a code).

@@ -79,6 +79,10 @@ def add_resuscitation(ctx: TransferContext) -> Json:
     )
 
 
+#: Who consented, when it was a lasting power of attorney holder not recorded among the contacts.
+LPA_NOT_RECORDED = "Lasting power of attorney holder (NOT RECORDED among the contacts)"
+
+
 def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -> Json | None:
     """Consent to share the red bag: who agreed (resident, LPA holder, or best-interest decision).
 
@@ -89,8 +93,10 @@ def add_consent(ctx: TransferContext, org_ref: Json, contact_refs: list[Json]) -
     if c["by"] == "resident":
         performer = ctx.patient_ref()
     elif c["by"] == "lpa":
-        lpa = next(i for i, p in enumerate(ctx.summary["contacts"]) if p.get("lastingPowerOfAttorney"))
-        performer = contact_refs[lpa]
+        contacts = ctx.summary.get("contacts") or []
+        lpa = next((i for i, p in enumerate(contacts) if p.get("lastingPowerOfAttorney")), None)
+        # The holder not recorded among the contacts: named by role only, the gap said (issue 13).
+        performer = contact_refs[lpa] if lpa is not None else {"display": LPA_NOT_RECORDED}
     else:
         performer = org_ref
     rid = ctx.scoped_id("Consent", "share")

@@ -212,17 +212,6 @@ def _rule_allergies(s: Json, now: datetime) -> Iterator[Violation]:
         )
 
 
-def _rule_consent(s: Json, now: datetime) -> Iterator[Violation]:
-    if (s.get("consentToShare") or {}).get("by") == "lpa" and not any(
-        isinstance(c, dict) and c.get("lastingPowerOfAttorney") for c in s.get("contacts") or []
-    ):
-        yield Violation(
-            "$.consentToShare.by",
-            "consent by 'lpa' needs a contact with lastingPowerOfAttorney: true",
-            "consent",
-        )
-
-
 def _rule_belongings(s: Json, now: datetime) -> Iterator[Violation]:
     seen: dict[str, int] = {}
     for i, item in enumerate(s.get("belongings") or []):
@@ -276,7 +265,6 @@ _SUMMARY_RULES = (
     _rule_identity,
     _rule_organisations,
     _rule_allergies,
-    _rule_consent,
     _rule_belongings,
     _rule_dates,
     _rule_codes,
@@ -380,6 +368,13 @@ def _value_warnings(s: Json) -> Iterator[Violation]:
         yield Violation(
             "$.resuscitation.decision", "the resuscitation decision is not recorded", policy.GAP_RULE
         )
+    if _lpa_unnamed(s):
+        yield Violation(
+            "$.consentToShare.by",
+            "consent was given by lasting power of attorney, "
+            "but who holds it is not recorded among the contacts",
+            policy.GAP_RULE,
+        )
     born = (s.get("resident") or {}).get("birthDate")
     if isinstance(born, str) and dates.precision(born) in ("year", "month"):
         yield Violation(
@@ -387,6 +382,13 @@ def _value_warnings(s: Json) -> Iterator[Violation]:
             f"the date of birth is known only to the {dates.precision(born)}",
             policy.GAP_RULE,
         )
+
+
+def _lpa_unnamed(s: Json) -> bool:
+    """Consent by lasting power of attorney, with no contact recorded as holding it."""
+    return (s.get("consentToShare") or {}).get("by") == "lpa" and not any(
+        isinstance(c, dict) and c.get("lastingPowerOfAttorney") for c in s.get("contacts") or []
+    )
 
 
 def summary_warnings(data: Json) -> list[Violation]:

@@ -14,6 +14,7 @@ from adapter.redbag.build_transfer import add_belongings, add_provenance, add_ta
 from adapter.redbag.bundles import composition, document_bundle, section, transaction_bundle
 from adapter.redbag.completeness import require_return_complete
 from adapter.redbag.context import Json, TransferContext
+from adapter.redbag.contract import discharge_warnings
 from adapter.redbag.elements import compact, concept, ext, ident, input_code
 from adapter.redbag.narrative import bullets, div, para, table, text
 
@@ -297,6 +298,7 @@ def build_return_bundles(summary: Json, discharge: Json) -> tuple[Json, Json]:
         date=discharge["dischargedAt"],
         author=hospital_ref,
         profile_name="RedBagDischargeComposition",
+        gaps=discharge_warnings(discharge),
     )
     document = document_bundle(ctx, comp, key="discharge", timestamp=discharge["dischargedAt"])
     transaction = transaction_bundle(ctx, comp, key="discharge")

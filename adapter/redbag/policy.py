@@ -82,10 +82,31 @@ class FieldRule:
         return self.otherwise or "optional"
 
 
+_KEYS = frozenset(
+    {
+        "absent",
+        "why",
+        "when",
+        "otherwise",
+        "reason",
+        "empty-reason",
+        "mark",
+        "empty-is-absent",
+        "fhir",
+        "warning",
+    }
+)
+
+
 @cache
 def _table() -> Json:
     raw = resources.files("adapter.redbag").joinpath("schemas/field-policy.yaml").read_text("utf-8")
     data: Json = yaml.safe_load(raw)
+    for contract in ("summary", "discharge"):
+        for path, row in data[contract].items():
+            unknown = set(row) - _KEYS
+            if unknown or row.get("absent") not in ("refused", "travels", "optional"):
+                raise ValueError(f"field-policy.yaml: {contract}.{path}: bad row {row!r}")
     return data
 
 
@@ -190,3 +211,42 @@ def _without_repeats(found: list[Violation]) -> list[Violation]:
     """A whole object absent is one gap, not one per field inside it (``resuscitation`` and its decision)."""
     paths = {v.path for v in found}
     return [v for v in found if not any(v.path.startswith(p + ".") for p in paths if p != v.path)]
+
+
+# --- the table for people: the docs and the JSON Schemas' field descriptions ----------------------------
+def _condition_words(c: Condition) -> str:
+    field = c.field.removeprefix("$.")
+    if c.absent:
+        return f"if `{field}` is absent"
+    if c.among is not None:
+        return f"if `{field}` is " + " or ".join(f"`{v}`" for v in c.among)
+    shown = str(c.equals).lower() if isinstance(c.equals, bool) else c.equals
+    return f"if `{field}` is `{shown}`"
+
+
+def _mark_words(rule: FieldRule) -> str:
+    if rule.reason:
+        return f"marked with data-absent-reason `{rule.reason}`"
+    if rule.empty_reason:
+        return f"marked by emptyReason `{rule.empty_reason}`"
+    return f"marked as `{rule.mark}`"
+
+
+def describe(rule: FieldRule) -> str:
+    """One sentence: what happens when this field is absent (the docs' table and the schemas say it)."""
+    words: str = rule.absent
+    if rule.when is not None:
+        words += f" {_condition_words(rule.when)}, otherwise {rule.otherwise or 'optional'}"
+    if "travels" in (rule.absent, rule.otherwise):
+        words += f" ({_mark_words(rule)}, with the warning: {rule.warning})"
+    elif rule.why:
+        words += f" ({rule.why})"
+    return f"Absent: {words}."
+
+
+def markdown(contract: Contract) -> str:
+    """The policy of one contract as a Markdown table."""
+    lines = ["| field | when absent |", "|---|---|"]
+    for rule in rules(contract):
+        lines.append(f"| `{rule.path}` | {describe(rule).removeprefix('Absent: ').replace('|', '/')} |")
+    return "\n".join(lines) + "\n"

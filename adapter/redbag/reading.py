@@ -32,7 +32,8 @@ def normalise_summary(summary: Json) -> Json:
     """
     out = copy.deepcopy(summary)
     out.setdefault("conditions", [])
-    out.setdefault("resuscitation", {"decision": "not-recorded"})
+    out.setdefault("resuscitation", {})
+    out["resuscitation"].setdefault("decision", "not-recorded")
     out["resident"].setdefault("gender", "unknown")
     for allergy in out.get("allergies") or []:
         allergy.setdefault("criticality", "unable-to-assess")
@@ -359,8 +360,12 @@ def document_to_summary(bundle: Json) -> Json:
 
     if not reader.not_recorded("consent"):
         consent = next(iter(reader.section("consent")))
-        performer = reader.resolve(consent["performer"][0])
-        by = {"Patient": "resident", "RelatedPerson": "lpa"}.get(performer["resourceType"], "best-interest")
+        who = consent["performer"][0]
+        if "reference" not in who:  # a holder of lasting power of attorney not among the contacts
+            by = "lpa"
+        else:
+            kind = reader.resolve(who)["resourceType"]
+            by = {"Patient": "resident", "RelatedPerson": "lpa"}.get(kind, "best-interest")
         summary["consentToShare"] = {"given": consent["provision"]["type"] == "permit", "by": by}
 
     provenance = next(reader.of_type("Provenance"))

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from fastapi import HTTPException
 
-from adapter.redbag import build_bundles, build_return_bundles, check_discharge, check_summary
+from adapter.redbag import assess_discharge, assess_summary, build_bundles, build_return_bundles
 from adapter.service.auth import Caller
 from adapter.service.logmask import protect, resident_words
 from adapter.service.outcome import issue, operation_outcome
@@ -57,10 +57,19 @@ def visible_to(caller: Caller, transfer: Transfer) -> bool:
 
 
 def accept_transfer(
-    service: Service, outbox: Outbox, caller: Caller, data: Any, idempotency_key: str | None, request_id: str
+    service: Service,
+    outbox: Outbox,
+    caller: Caller,
+    data: Any,
+    idempotency_key: str | None,
+    request_id: str,
+    *,
+    strict: bool = False,
 ) -> tuple[Transfer, bool]:
-    """Check, convert, validate and queue an outbound red bag; the transfer and whether it is new."""
-    summary = check_summary(data, source="request body")
+    """Check, convert, validate and queue an outbound red bag; the transfer and whether it is new.
+
+    ``strict``: refuse a summary with gaps (Prefer: handling=strict) instead of sending them marked."""
+    summary = assess_summary(data, source="request body", strict=strict).data
     document, transaction = build_bundles(summary)
     require_valid(service, document)
     new = NewTransfer(
@@ -104,11 +113,13 @@ def accept_return(
     data: Any,
     idempotency_key: str | None,
     request_id: str,
+    *,
+    strict: bool = False,
 ) -> tuple[Transfer, bool]:
     """Check, convert, validate and queue the return journey of an outbound transfer."""
     parent, summary = outbound_for_return(outbox, caller, transfer_id)
     protect(resident_words(summary))  # the discharge names no one; the red bag it answers does (H9)
-    discharge = check_discharge(data, summary, source="request body")
+    discharge = assess_discharge(data, summary, source="request body", strict=strict).data
     document, transaction = build_return_bundles(summary, discharge)
     require_valid(service, document)
     new = NewTransfer(

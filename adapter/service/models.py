@@ -43,10 +43,22 @@ class TransferView(_Camel):
     outcome: dict[str, Any] | None = Field(description="the FHIR server's OperationOutcome, when it sent one")
     return_of: str | None = Field(alias="returnOf", description="for a return: the outbound transfer")
     returns: list[str] = Field(description="for an outbound transfer: its return journey, once sent")
+    warnings: dict[str, Any] | None = Field(
+        None,
+        description="what the input did not record, marked 'not recorded' in the red bag: an "
+        "OperationOutcome of severity-warning issues, each with its JSON path (single-transfer answers only)",
+    )
     links: TransferLinks
 
     @classmethod
-    def of(cls, t: Transfer, returns: list[str] | None = None, *, viewable: bool = False) -> TransferView:
+    def of(
+        cls,
+        t: Transfer,
+        returns: list[str] | None = None,
+        *,
+        viewable: bool = False,
+        warnings: dict[str, Any] | None = None,
+    ) -> TransferView:
         """The view of a stored transfer."""
         base = f"/transfers/{t.id}"
         return cls(
@@ -63,6 +75,7 @@ class TransferView(_Camel):
             outcome=t.outcome,
             returnOf=t.parent_id,
             returns=returns or [],
+            warnings=warnings,
             links=TransferLinks(
                 self=base,
                 **{"return": f"{base}/return" if t.kind.value == "transfer" else None},

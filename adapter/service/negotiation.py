@@ -9,6 +9,7 @@ the caller's choice; the service's own records (transfers, audit events) are JSO
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
@@ -48,6 +49,29 @@ def _accept_ranges(accept: str) -> list[tuple[float, int, str]]:
         if fields[0] and quality > 0:
             ranges.append((-quality, position, fields[0].lower()))
     return sorted(ranges)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the caller asks with FHIR's Prefer header (https://hl7.org/fhir/R4/http.html#ops).
+
+    ``handling=strict``: refuse input with warnings (a field that would travel not recorded);
+    ``return=OperationOutcome``: answer the warnings (an OperationOutcome) instead of the resource.
+    """
+
+    strict: bool = False
+    outcome: bool = False
+
+
+def preferences(headers: Mapping[str, str]) -> Preferences:
+    """The caller's Prefer header, read leniently (unknown preferences are ignored, as RFC 7240 says)."""
+    asked: dict[str, str] = {}
+    for part in headers.get("prefer", "").split(","):
+        name, _, value = part.strip().partition("=")
+        asked[name.strip().lower()] = value.strip().strip('"').lower()
+    return Preferences(
+        strict=asked.get("handling") == "strict", outcome=asked.get("return") == "operationoutcome"
+    )
 
 
 def preferred_format(headers: Mapping[str, str], query: Mapping[str, str]) -> Format | None:

@@ -21,6 +21,7 @@ from adapter.errors import (
     PackageError,
     RedbagError,
     ValidationSetupError,
+    Violation,
 )
 from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
 
@@ -89,6 +90,16 @@ def contract_outcome(error: ContractError) -> Json:
                 location=v.path,
             )
             for v in error.violations
+        )
+    )
+
+
+def warnings_outcome(warnings: list[Violation]) -> Json:
+    """The gaps of an accepted input (fields that travel not recorded) as issues of severity warning."""
+    return operation_outcome(
+        *(
+            issue("incomplete", f"{w.path}: {w.message}", severity="warning", location=w.path)
+            for w in warnings
         )
     )
 

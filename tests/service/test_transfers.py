@@ -73,11 +73,10 @@ async def test_the_same_bag_and_created_at_is_never_a_second_transfer(api: httpx
 
 async def test_a_summary_breaking_the_contract_queues_nothing(api: httpx.AsyncClient) -> None:
     summary = example("dementia-dnacpr")
-    summary["medications"][0]["timeCritical"] = True
-    summary["medications"][0].pop("lastDoseGiven", None)
+    summary["transfer"]["departedAt"] = "2025-02-29T08:10:00+00:00"  # 2025 is not a leap year
     answer = await send(api, summary)
     assert answer.status_code == 422
-    assert answer.json()["issue"][0]["location"] == ["$.medications[0].lastDoseGiven"]
+    assert answer.json()["issue"][0]["location"] == ["$.transfer.departedAt"]
     assert (await api.get("/transfers")).json()["count"] == 0
 
 

@@ -14,12 +14,20 @@ from fastapi.responses import Response
 
 from adapter.errors import ValidationSetupError
 from adapter.fhir.jsonio import loads
-from adapter.redbag import build_bundles, check_summary
+from adapter.redbag import assess_summary, build_bundles
 from adapter.service.auth import Sender
 from adapter.service.deps import AnswerFormat, ServiceDep
 from adapter.service.logmask import protect, resident_words
-from adapter.service.negotiation import JSON_TYPES, XML_TYPES, fhir_response, json_body, require_content_type
+from adapter.service.negotiation import (
+    JSON_TYPES,
+    XML_TYPES,
+    fhir_response,
+    json_body,
+    preferences,
+    require_content_type,
+)
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, fhir_answer, fhir_content
+from adapter.service.outcome import warnings_outcome
 
 router = APIRouter(
     tags=["FHIR operations"],
@@ -34,7 +42,10 @@ _CANONICAL = re.compile(r"(https?://|urn:)[^\s|]{1,1000}(\|[^\s|]{1,64})?")
     "/$convert",
     summary="A resident summary -> the red bag's FHIR document (or transaction) Bundle",
     description="The summary is checked against the contract first: a 422 OperationOutcome lists every "
-    "problem, each with its JSON path. ",
+    "problem, each with its JSON path. Missing or imprecise input travels, marked 'not recorded' in the "
+    "FHIR: the answer's `X-Redbag-Warnings` header counts those gaps; `Prefer: return=OperationOutcome` "
+    "answers them (severity warning, each with its JSON path) instead of the Bundle, and "
+    "`Prefer: handling=strict` refuses such input (422). ",
     responses=fhir_answer("Bundle", "the document Bundle (or, with ?type=transaction, the transaction)"),
     openapi_extra={
         "requestBody": {
@@ -57,8 +68,13 @@ async def convert(
 ) -> Response:
     data = await json_body(request, "a resident summary")
     protect(resident_words(data))
-    document, transaction = build_bundles(check_summary(data, source="request body"))
-    return fhir_response(document if bundle_type == "document" else transaction, fmt)
+    prefer = preferences(request.headers)
+    checked = assess_summary(data, source="request body", strict=prefer.strict)
+    document, transaction = build_bundles(checked.data)  # built (and checked complete) either way
+    headers = {"X-Redbag-Warnings": str(len(checked.warnings))}
+    if prefer.outcome:
+        return fhir_response(warnings_outcome(checked.warnings), fmt, headers=headers)
+    return fhir_response(document if bundle_type == "document" else transaction, fmt, headers=headers)
 
 
 def _unwrap_parameters(data: dict[str, Any], profile: str | None) -> tuple[Any, str | None]:

@@ -13,15 +13,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from adapter.errors import InputError
+from adapter.redbag.contract import discharge_warnings, summary_warnings
 from adapter.service import auditing
 from adapter.service.auth import Caller, Sender
 from adapter.service.deps import FhirServer, OutboxDep, RequestId, ServiceDep
 from adapter.service.intake import accept_return, accept_transfer, visible_to
 from adapter.service.logmask import protect, resident_words
 from adapter.service.models import TransferList, TransferView
-from adapter.service.negotiation import json_body, json_response
+from adapter.service.negotiation import json_body, json_response, preferences
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, outcome_answer
 from adapter.service.openapi import json_body as body_doc
+from adapter.service.outcome import warnings_outcome
 from adapter.service.state import Service
 from adapter.store import DuplicateTransferError, IdempotencyKeyReusedError, Outbox, Status, Transfer
 
@@ -57,9 +59,19 @@ def viewable() -> bool:
     return importlib.util.find_spec("adapter.render") is not None
 
 
+def _warnings(outbox: Outbox, transfer: Transfer) -> dict[str, Any] | None:
+    """The gaps of the transfer's input, read again from what was stored (deterministic)."""
+    payload = outbox.payload(transfer.id)
+    if payload is None:
+        return None
+    data = orjson.loads(payload.input)
+    found = summary_warnings(data) if transfer.kind.value == "transfer" else discharge_warnings(data)
+    return warnings_outcome(found)
+
+
 def _view(outbox: Outbox, transfer: Transfer) -> dict[str, Any]:
     returns = [r.id for r in outbox.returns_of(transfer.id)] if transfer.kind.value == "transfer" else []
-    view = TransferView.of(transfer, returns, viewable=viewable())
+    view = TransferView.of(transfer, returns, viewable=viewable(), warnings=_warnings(outbox, transfer))
     return view.model_dump(by_alias=True, mode="json")
 
 
@@ -97,7 +109,9 @@ def _accept(
     description="Answers 202 at once with Location: /transfers/{id}; delivery follows in the background "
     "(with retries). The same Idempotency-Key, or the same bag number and createdAt, returns the same "
     "transfer. A summary that breaks the contract, or FHIR that fails validation, is refused (422) and "
-    "nothing is queued.",
+    "nothing is queued. Missing or imprecise input travels, marked 'not recorded' in the FHIR, and the "
+    "answer's `warnings` lists those gaps (each with its JSON path); `Prefer: handling=strict` refuses "
+    "such input instead (422).",
     status_code=202,
     responses=ACCEPTED | BODY_ERRORS,
     openapi_extra=body_doc("ResidentSummary", "the resident summary"),
@@ -120,7 +134,15 @@ async def send_transfer(
         "send",
         data,
         request_id,
-        lambda: accept_transfer(service, outbox, caller, data, idempotency_key, request_id),
+        lambda: accept_transfer(
+            service,
+            outbox,
+            caller,
+            data,
+            idempotency_key,
+            request_id,
+            strict=preferences(request.headers).strict,
+        ),
     )
     service.wake_delivery()
     return answer
@@ -208,7 +230,16 @@ async def send_return(
         "return",
         data,
         request_id,
-        lambda: accept_return(service, outbox, caller, transfer_id, data, idempotency_key, request_id),
+        lambda: accept_return(
+            service,
+            outbox,
+            caller,
+            transfer_id,
+            data,
+            idempotency_key,
+            request_id,
+            strict=preferences(request.headers).strict,
+        ),
     )
     service.wake_delivery()
     return answer
