@@ -50,12 +50,22 @@ ods = st.from_regex(r"\A[A-Z][A-Z0-9]{2,6}\Z")
 
 @st.composite
 def instants(draw: Any, start_year: int = 2020, end_year: int = 2025) -> str:
-    """An ISO date-time with seconds and an offset (GMT, BST or other), not in the future."""
+    """An ISO date-time with an offset (GMT, BST or other), seconds or not, not in the future."""
     year = draw(st.integers(start_year, end_year))
     month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
     hour, minute, second = draw(st.integers(0, 23)), draw(st.integers(0, 59)), draw(st.integers(0, 59))
     offset = draw(st.sampled_from(["Z", "+00:00", "+01:00", "-05:00", "+05:30"]))
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{offset}"
+    seconds = f":{second:02d}" if draw(st.integers(0, 4)) else ""  # sometimes written without seconds
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}{seconds}{offset}"
+
+
+@st.composite
+def days(draw: Any, start_year: int = 1990, end_year: int = 2025) -> str:
+    """A date as precise as a real record knows it: YYYY, YYYY-MM, YYYY-MM-DD, or a date-time."""
+    year = draw(st.integers(start_year, end_year))
+    month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    choices = st.sampled_from([f"{year:04d}", f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}-{day:02d}"])
+    return draw(choices | instants(max(start_year, 2020), end_year) if end_year >= 2020 else choices)
 
 
 def _code(system: str, pair: tuple[str, str]) -> Json:
@@ -63,71 +73,83 @@ def _code(system: str, pair: tuple[str, str]) -> Json:
 
 
 def _optional(draw: Any, target: Json, key: str, strategy: Any) -> None:
+    """Each optional field present or absent on its own draw: no field's presence hides another's."""
     if draw(st.booleans()):
         target[key] = draw(strategy)
 
 
+def _optional_fields(draw: Any, fields: dict[str, Any]) -> Json:
+    out: Json = {}
+    for key, strategy in fields.items():
+        _optional(draw, out, key, strategy)
+    return out
+
+
 @st.composite
-def summaries(draw: Any) -> Json:
-    """A resident summary that satisfies the whole contract."""
+def _resident(draw: Any, gp_ods: str) -> Json:
     resident: Json = {"name": {"given": draw(st.lists(words, min_size=1, max_size=3)), "family": draw(words)}}
     if draw(st.booleans()):
         resident["nhsNumber"] = draw(nhs_numbers)
         _optional(draw, resident, "nhsNumberVerified", st.booleans())
+        _optional(draw, resident, "localId", st.from_regex(r"\A[A-Z0-9]{3,10}\Z"))
     else:
         resident["localId"] = draw(st.from_regex(r"\A[A-Z0-9]{3,10}\Z"))
         resident["nhsNumberUnavailableReason"] = draw(st.sampled_from(list(vocab.NHS_UNAVAILABLE)))
     _optional(draw, resident["name"], "preferred", words)
-    resident["birthDate"] = draw(
-        st.dates(
-            min_value=__import__("datetime").date(1910, 1, 1),
-            max_value=__import__("datetime").date(1960, 12, 31),
-        )
-    ).isoformat()
-    resident["gender"] = draw(st.sampled_from(["male", "female", "other", "unknown"]))
+    _optional(draw, resident, "birthDate", days(1910, 1960).filter(lambda d: "T" not in d))
+    _optional(draw, resident, "gender", st.sampled_from(["male", "female", "other", "unknown"]))
     _optional(
         draw,
         resident,
         "address",
         st.fixed_dictionaries(
             {"line": st.lists(texts, min_size=1, max_size=2), "postalCode": st.just("LS6 2AB")},
-            optional={"city": texts},
+            optional={"city": texts, "district": texts},
         ),
     )
     _optional(draw, resident, "language", st.sampled_from(["en", "pl", "ur", "cy", "pa-IN"]))
     _optional(draw, resident, "interpreterRequired", st.booleans())
-    home_ods, hospital_ods, gp_ods = draw(st.lists(ods, min_size=3, max_size=3, unique=True))
     _optional(draw, resident, "gp", st.fixed_dictionaries({"odsCode": st.just(gp_ods), "name": texts}))
+    return resident
 
-    contacts = draw(
-        st.lists(
-            st.fixed_dictionaries(
-                {
-                    "name": texts,
-                    "relationship": texts,
-                    "nextOfKin": st.booleans(),
-                    "lastingPowerOfAttorney": st.booleans(),
-                },
-                optional={"phone": st.just("07700 900123")},
-            ),
-            min_size=1,
-            max_size=3,
+
+@st.composite
+def _medication(draw: Any) -> Json:
+    med: Json = {
+        "code": _code(vocab.DMD, draw(st.sampled_from(MEDICINES))),
+        "status": draw(st.sampled_from(["active", "on-hold", "stopped", "completed"])),
+        "timeCritical": draw(st.booleans()),
+        "sentInBag": draw(st.booleans()),
+    }
+    med.update(
+        _optional_fields(
+            draw, {"dose": texts, "route": texts, "frequency": texts, "lastDoseGiven": instants()}
         )
     )
-    medications = []
-    for pair in draw(st.lists(st.sampled_from(MEDICINES), max_size=4)):
-        med: Json = {
-            "code": _code(vocab.DMD, pair),
-            "dose": draw(texts),
-            "status": draw(st.sampled_from(["active", "on-hold", "stopped", "completed"])),
-            "timeCritical": draw(st.booleans()),
-            "sentInBag": draw(st.booleans()),
-        }
-        _optional(draw, med, "route", texts)
-        _optional(draw, med, "frequency", texts)
-        if med["timeCritical"] or draw(st.booleans()):
-            med["lastDoseGiven"] = draw(instants())
-        medications.append(med)
+    return med
+
+
+@st.composite
+def _allergy(draw: Any, pair: tuple[str, str]) -> Json:
+    return {
+        "code": _code(vocab.SNOMED, pair),
+        **_optional_fields(
+            draw,
+            {
+                "category": st.sampled_from(["food", "medication", "environment", "biologic"]),
+                "criticality": st.sampled_from(["low", "high", "unable-to-assess"]),
+                "reaction": texts,
+                "severity": st.sampled_from(["mild", "moderate", "severe"]),
+            },
+        ),
+    }
+
+
+@st.composite
+def summaries(draw: Any) -> Json:
+    """A resident summary the contract accepts: every field that may be absent is drawn present or absent
+    on its own (tests/redbag/test_roundtrip.py checks that each is generated both ways)."""
+    home_ods, hospital_ods, gp_ods = draw(st.lists(ods, min_size=3, max_size=3, unique=True))
     summary: Json = {
         "bagNumber": draw(st.from_regex(r"\ARB-[A-Z0-9]{1,8}-[0-9]{1,5}\Z")),
         "createdAt": draw(instants()),
@@ -135,96 +157,134 @@ def summaries(draw: Any) -> Json:
             "odsCode": home_ods,
             "name": draw(texts),
             "type": draw(st.sampled_from(["nursing", "residential"])),
+            **_optional_fields(
+                draw,
+                {
+                    "operator": st.sampled_from(["independent", "nhs", "local-authority"]),
+                    "phone": st.just("01632 960123"),
+                    "address": st.fixed_dictionaries({"line": st.lists(texts, min_size=1, max_size=2)}),
+                },
+            ),
         },
-        "resident": resident,
-        "contacts": contacts,
-        "transfer": {
-            "reason": draw(texts),
-            "departedAt": draw(instants()),
-            "destination": {"odsCode": hospital_ods, "name": draw(texts)},
-        },
-        "baseline": draw(st.fixed_dictionaries({}, optional={k: texts for k in vocab.BASELINE_NOTES})),
-        "medications": medications,
-        "resuscitation": {"decision": draw(st.sampled_from(["dnacpr", "for-cpr", "not-recorded"]))},
-        "belongings": [],
-        "consentToShare": {
-            "given": draw(st.booleans()),
-            "by": draw(st.sampled_from(["resident", "best-interest"])),
-        },
-        "author": {"name": draw(texts), "role": draw(texts)},
+        "resident": draw(_resident(gp_ods)),
     }
     _optional(
-        draw, summary["careHome"], "operator", st.sampled_from(["independent", "nhs", "local-authority"])
+        draw,
+        summary,
+        "contacts",
+        st.lists(
+            st.fixed_dictionaries(
+                {"name": texts, "relationship": texts},
+                optional={
+                    "phone": st.just("07700 900123"),
+                    "nextOfKin": st.booleans(),
+                    "lastingPowerOfAttorney": st.booleans(),
+                },
+            ),
+            max_size=3,
+        ),
     )
-    _optional(draw, summary["careHome"], "phone", st.just("01632 960123"))
-    for field in ("symptoms", "actionsTaken"):
-        _optional(draw, summary["transfer"], field, texts)
-    if draw(st.booleans()):
-        summary["transfer"]["reasonCode"] = _code(vocab.SNOMED, ("297217002", "Rib pain"))
-    if summary["resuscitation"]["decision"] != "not-recorded" or draw(st.booleans()):
-        summary["resuscitation"]["recordedAt"] = draw(instants())
-    _optional(draw, summary["resuscitation"], "documentLocation", texts)
-    if draw(st.booleans()):
-        summary["conditions"] = [
+    summary["transfer"] = {
+        "reason": draw(texts),
+        "departedAt": draw(instants()),
+        "destination": {"odsCode": hospital_ods, "name": draw(texts)},
+        **_optional_fields(
+            draw,
             {
-                "code": _code(vocab.SNOMED, pair),
-                "status": draw(st.sampled_from(["active", "resolved"])),
-                **(
-                    {"onset": draw(st.sampled_from(["2019", "2020-03", "2021-04-05"]))}
-                    if draw(st.booleans())
-                    else {}
-                ),
+                "symptoms": texts,
+                "actionsTaken": texts,
+                "reasonCode": st.just(_code(vocab.SNOMED, ("297217002", "Rib pain"))),
+            },
+        ),
+    }
+    _optional(
+        draw,
+        summary,
+        "baseline",
+        st.fixed_dictionaries({}, optional={k: texts for k in vocab.BASELINE_NOTES}),
+    )
+    _optional(
+        draw,
+        summary,
+        "observations",
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "code": st.just(
+                        {"system": "http://loinc.org", "code": "8310-5", "display": "Body temperature"}
+                    ),
+                    "value": st.one_of(st.integers(30, 42), st.sampled_from([37.5, 36.85]), texts),
+                    "takenAt": instants(),
+                },
+                optional={"unit": st.sampled_from(["Cel", "°C", "mmHg", "score"])},
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
+    _optional(
+        draw,
+        summary,
+        "conditions",
+        st.lists(st.sampled_from(CONDITIONS), max_size=3).flatmap(
+            lambda pairs: st.tuples(
+                *[
+                    st.fixed_dictionaries(
+                        {
+                            "code": st.just(_code(vocab.SNOMED, p)),
+                            "status": st.sampled_from(["active", "resolved"]),
+                        },
+                        optional={"onset": days(1990, 2025), "note": texts},
+                    )
+                    for p in pairs
+                ]
+            ).map(list)
+        ),
+    )
+    _optional(draw, summary, "medications", st.lists(_medication(), max_size=4))
+    allergies = draw(st.sampled_from(["listed", "none-known", "not-recorded"]))
+    if allergies == "none-known":
+        summary["noKnownAllergies"] = True
+    elif allergies == "listed":
+        pairs = draw(st.lists(st.sampled_from(ALLERGENS), min_size=1, max_size=2))
+        summary["allergies"] = [draw(_allergy(p)) for p in pairs]
+    _optional(
+        draw,
+        summary,
+        "resuscitation",
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "decision": st.sampled_from(["dnacpr", "for-cpr", "not-recorded"]),
+                "recordedAt": days(2018, 2025),
+                "documentLocation": texts,
+            },
+        ),
+    )
+    _optional(
+        draw,
+        summary,
+        "aboutMe",
+        st.fixed_dictionaries({}, optional={k: texts for k in vocab.ABOUT_ME_NOTES}),
+    )
+    names = draw(st.lists(texts, max_size=5, unique_by=str.casefold))
+    if draw(st.integers(0, 4)):
+        summary["belongings"] = [
+            {
+                "item": name,
+                "kind": draw(st.sampled_from(list(vocab.BELONGING_KINDS))),
+                "quantity": draw(st.integers(1, 5)),
                 **({"note": draw(texts)} if draw(st.booleans()) else {}),
             }
-            for pair in draw(st.lists(st.sampled_from(CONDITIONS), max_size=3))
+            for name in names
         ]
-    if draw(st.booleans()):
-        summary["noKnownAllergies"] = True
-    else:
-        summary["allergies"] = [
-            {
-                "code": _code(vocab.SNOMED, pair),
-                "category": draw(st.sampled_from(["food", "medication"])),
-                "criticality": draw(st.sampled_from(["low", "high", "unable-to-assess"])),
-                **({"reaction": draw(texts)} if draw(st.booleans()) else {}),
-                **(
-                    {"severity": draw(st.sampled_from(["mild", "moderate", "severe"]))}
-                    if draw(st.booleans())
-                    else {}
-                ),
-            }
-            for pair in draw(st.lists(st.sampled_from(ALLERGENS), min_size=1, max_size=2))
-        ]
-    if draw(st.booleans()):
-        summary["observations"] = [
-            {
-                "code": {"system": "http://loinc.org", "code": "8310-5", "display": "Body temperature"},
-                "value": draw(st.one_of(st.integers(30, 42), st.sampled_from([37.5, 36.85]), texts)),
-                **(
-                    {"unit": draw(st.sampled_from(["Cel", "°C", "mmHg", "score"]))}
-                    if draw(st.booleans())
-                    else {}
-                ),
-                "takenAt": draw(instants()),
-            }
-            for _ in range(draw(st.integers(1, 3)))
-        ]
-    if draw(st.booleans()):
-        summary["aboutMe"] = draw(
-            st.fixed_dictionaries({}, optional={k: texts for k in vocab.ABOUT_ME_NOTES})
-        )
-        if not summary["aboutMe"]:
-            del summary["aboutMe"]
-    names = draw(st.lists(texts, max_size=5, unique_by=str.casefold))
-    summary["belongings"] = [
-        {
-            "item": name,
-            "kind": draw(st.sampled_from(list(vocab.BELONGING_KINDS))),
-            "quantity": draw(st.integers(1, 5)),
-            **({"note": draw(texts)} if draw(st.booleans()) else {}),
-        }
-        for name in names
-    ]
-    if draw(st.booleans()) and any(c["lastingPowerOfAttorney"] for c in contacts):
-        summary["consentToShare"]["by"] = "lpa"
+    _optional(
+        draw,
+        summary,
+        "consentToShare",
+        st.fixed_dictionaries(
+            {"given": st.booleans(), "by": st.sampled_from(["resident", "lpa", "best-interest"])}
+        ),
+    )
+    summary["author"] = {"name": draw(texts), "role": draw(texts)}
     return summary

@@ -160,7 +160,9 @@ def add_medications(ctx: TransferContext, org_ref: Json) -> tuple[list[Json], li
                             "subject": ctx.patient_ref(),
                             "supportingInformation": [statement_ref],
                             "effectiveDateTime": last_dose,
-                            "_effectiveDateTime": None if last_dose else absent(),
+                            # effective[x] is 1..1: a time not recorded is a Period that only says so
+                            # (parses in every library, unlike a value-less _effectiveDateTime).
+                            "effectivePeriod": None if last_dose else absent(),
                             # No performer: R4 allows no Organization there; the care home is the
                             # statement's informationSource. The dose is free text, so dosage.dose
                             # says "as text" (mad-1 needs dose or rate).

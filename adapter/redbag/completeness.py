@@ -140,7 +140,7 @@ def document_gaps(summary: Json, document: Json) -> list[str]:
         if any(s is not None and id(s) in listed for s in supported):
             when = (
                 admin.get("effectiveDateTime")
-                or f"not recorded ({absent_reason(admin.get('_effectiveDateTime'))})"
+                or f"not recorded ({absent_reason(admin.get('effectivePeriod'))})"
             )
             given.append((_codes(admin.get("medicationCodeableConcept")), when))
     doses = _tally(given)

@@ -47,7 +47,7 @@ def test_h2_missing_last_dose_travels_warned_and_marked() -> None:
     dose = next(r for r in resources if r["resourceType"] == "MedicationAdministration")
     assert dose["status"] == "unknown"
     assert "effectiveDateTime" not in dose
-    assert absent_reason(dose["_effectiveDateTime"]) == "unknown"
+    assert absent_reason(dose["effectivePeriod"]) == "unknown"
     medicines = next(
         s
         for s in resources[0]["section"]

@@ -54,7 +54,7 @@ Profile: RedBagLastDose
 Parent: MedicationAdministration
 Id: RedBagLastDose
 Title: "Red bag last dose given"
-Description: "When the last dose of a medicine was given at the care home; the dose is in dosage.text. For a time-critical medicine whose last dose time is not recorded: status unknown, and effectiveDateTime carries only a data-absent-reason (rb-dose-1)."
+Description: "When the last dose of a medicine was given at the care home (effectiveDateTime); the dose is in dosage.text. For a time-critical medicine whose last dose time is not recorded: status unknown, and effectivePeriod carries only a data-absent-reason (rb-dose-1)."
 * insert Readable
 * insert ResourceIdentifier
 * obeys rb-med-1 and rb-dose-1
@@ -64,7 +64,7 @@ Description: "When the last dose of a medicine was given at the care home; the d
 * subject MS
 * supportingInformation 1..* MS
 * supportingInformation only Reference(RedBagMedicationStatement)
-* effective[x] only dateTime
+* effective[x] only dateTime or Period
 * effective[x] MS
 * dosage 1..1 MS
 * dosage.text 1..1 MS
@@ -137,6 +137,6 @@ Description: "An aid the resident needs and that travels with them (hearing aid,
 * patient only Reference(RedBagPatient)
 
 Invariant: rb-dose-1
-Description: "A last dose is completed with its time, or its status is unknown and its time is marked absent (data-absent-reason)."
-Expression: "(status = 'completed' and effective.hasValue()) or (status = 'unknown' and effective.hasValue().not() and effective.extension('http://hl7.org/fhir/StructureDefinition/data-absent-reason').exists())"
+Description: "A last dose is completed with its time (effectiveDateTime), or its status is unknown and its time is marked not recorded (effectivePeriod with only a data-absent-reason)."
+Expression: "(status = 'completed' and (effective as dateTime).hasValue()) or (status = 'unknown' and (effective as Period).extension('http://hl7.org/fhir/StructureDefinition/data-absent-reason').exists() and (effective as Period).start.empty() and (effective as Period).end.empty())"
 Severity: #error
