@@ -61,7 +61,7 @@ def convert_file(path: Path, out: Path, fmt: str, *, strict: bool = False) -> li
     """Convert one summary file (its warnings printed); raise RedbagError naming the problem."""
     checked = assess_summary(read_json_file(path), source=str(path), strict=strict)
     summary = checked.data
-    document, transaction = build_bundles(summary)
+    document, transaction = build_bundles(summary, gaps=checked.warnings)
     report_warnings(str(path), checked.warnings)
     bag = summary["bagNumber"]
     return [

@@ -258,7 +258,8 @@ def transaction_bundle(ctx: TransferContext, comp: Entry, *, key: str) -> Json:
         resource = e.resource
         if e.method != "put":
             # The server assigns or resolves the id of a conditional entry; an id in the body could clash.
-            resource = {k: v for k, v in resource.items() if k != "id"}
+            resource = resource.copy()  # a shallow copy in C, then one deletion: keeps the key order
+            del resource["id"]
         entries.append({"fullUrl": e.full_url, "resource": resource, "request": transaction_request(e)})
     return {
         "resourceType": "Bundle",
@@ -268,7 +269,9 @@ def transaction_bundle(ctx: TransferContext, comp: Entry, *, key: str) -> Json:
     }
 
 
-def _transfer(summary: Json, *, relative: bool = False) -> tuple[TransferContext, Entry]:
+def _transfer(
+    summary: Json, *, relative: bool = False, gaps: Sequence[Violation] | None = None
+) -> tuple[TransferContext, Entry]:
     """Every resource of the outbound red bag, and the Composition that gathers them."""
     ctx, sections = collect(summary, relative=relative)
     name = full_name(summary["resident"]["name"])
@@ -279,28 +282,32 @@ def _transfer(summary: Json, *, relative: bool = False) -> tuple[TransferContext
         doc_type=vocab.TRANSFER_SUMMARY,
         title=f"Red Bag transfer summary for {name}",
         date=summary["createdAt"],
-        gaps=summary_warnings(summary),
+        gaps=summary_warnings(summary) if gaps is None else gaps,
     )
     return ctx, comp
 
 
-def build_bundles(summary: Json) -> tuple[Json, Json]:
-    """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte."""
-    ctx, comp = _transfer(summary)
+def build_bundles(summary: Json, *, gaps: Sequence[Violation] | None = None) -> tuple[Json, Json]:
+    """A checked resident summary -> (document Bundle, transaction Bundle), deterministic to the byte.
+
+    ``gaps``: the summary's warnings when the caller has them already (``assess_summary(s).warnings``);
+    worked out again otherwise.
+    """
+    ctx, comp = _transfer(summary, gaps=gaps)
     document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
     transaction = transaction_bundle(ctx, comp, key="transfer")
     require_complete(summary, document, transaction)
     return document, transaction
 
 
-def build_document(summary: Json, *, relative: bool = False) -> Json:
+def build_document(summary: Json, *, relative: bool = False, gaps: Sequence[Violation] | None = None) -> Json:
     """The document Bundle alone, as :func:`build_bundles` makes it (for outputs that send no transaction).
 
     ``relative``: every reference is ``Type/id`` rather than ``urn:uuid``, for outputs that write each
     resource on its own (NDJSON). Such a Bundle is only a carrier: its fullUrls stay ``urn:uuid``, which
     FHIR would not resolve those references against. It is checked complete like any other.
     """
-    ctx, comp = _transfer(summary, relative=relative)
+    ctx, comp = _transfer(summary, relative=relative, gaps=gaps)
     document = document_bundle(ctx, comp, key="transfer", timestamp=summary["createdAt"])
     require_complete(summary, document)
     return document

@@ -96,9 +96,29 @@ def _shown(path: list[str | int], value: Any) -> str:
     return f"got {value!r}"
 
 
-def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
+def _schema_violations(name: str, data: Any) -> list[Violation] | None:
+    """None when the compiled schema accepts ``data``; otherwise every violation, never none.
+
+    Messages come from the Python engine; where its regular expressions let through what the compiled
+    one refused (Python's ``$`` also matches before a final newline), the compiled engine's own errors
+    are reported instead, so nothing it refused is ever accepted.
+    """
     if _fast_validator(name).is_valid(data):
-        return
+        return None
+    found = list(_python_schema_violations(name, data))
+    if not found:
+        found = [
+            Violation(
+                json_path(list(err.instance_path)),
+                f"is not in the form the contract requires, e.g. a control character or a final line "
+                f"break ({_shown(list(err.instance_path), err.instance)})",
+            )
+            for err in _fast_validator(name).iter_errors(data)
+        ]
+    return found
+
+
+def _python_schema_violations(name: str, data: Any) -> Iterator[Violation]:
     for err in _validator(name).iter_errors(data):
         path = list(err.absolute_path)
         schema: Any = err.schema  # a dict for every schema this project ships
@@ -112,6 +132,9 @@ def _schema_violations(name: str, data: Any) -> Iterator[Violation]:
             for field in err.instance:
                 if field not in allowed:
                     yield Violation(json_path([*path, field]), "is not a field of the contract")
+        elif err.validator == "pattern" and "x-date" in schema:
+            problem = dates.problem(str(err.instance), Shape(schema["x-date"]))
+            yield Violation(json_path(path), f"{problem} ({_shown(path, err.instance)})", "date")
         elif err.validator in ("pattern", "minLength") and "x-message" in schema:
             yield Violation(json_path(path), f"{schema['x-message']} ({_shown(path, err.instance)})")
         elif err.validator == "enum":
@@ -143,25 +166,50 @@ SUMMARY_DATES: tuple[tuple[str, Shape], ...] = (
 DISCHARGE_DATES: tuple[tuple[str, Shape], ...] = (("dischargedAt", Shape.INSTANT),)
 
 
-def _timestamps(data: Json, fields: tuple[tuple[str, Shape], ...]) -> Iterator[tuple[str, str, Shape]]:
-    """Every date or date-time of an input with its JSON path and shape."""
+@cache
+def _dates_by_object(
+    fields: tuple[tuple[str, Shape], ...],
+) -> tuple[tuple[str, tuple[tuple[str, Shape], ...]], ...]:
+    """The date fields grouped by the object they belong to (each object is found once)."""
+    groups: dict[str, list[tuple[str, Shape]]] = {}
     for field, shape in fields:
         parent, _, name = field.rpartition(".")
-        for where, obj in policy.objects_at(data, parent):
-            value = obj.get(name)
-            if isinstance(value, str):
-                yield f"{where}.{name}", value, shape
+        groups.setdefault(parent, []).append((name, shape))
+    return tuple((parent, tuple(names)) for parent, names in groups.items())
 
 
-def _date_violations(data: Json, now: datetime, fields: tuple[tuple[str, Shape], ...]) -> Iterator[Violation]:
-    """Dates that are not dates of the calendar, or lie in the future."""
-    for path, value, shape in _timestamps(data, fields):
-        problem = dates.problem(value, shape)
+def _timestamps(
+    data: Json, fields: tuple[tuple[str, Shape], ...]
+) -> Iterator[tuple[policy.Location, str, str, Shape]]:
+    """Every date or date-time of an input: where its object is, its name, its value and its shape."""
+    for parent, names in _dates_by_object(fields):
+        for where, obj in policy.locate(data, parent):
+            for name, shape in names:
+                value = obj.get(name)
+                if type(value) is str:
+                    yield where, name, value, shape
+
+
+def _date_violations(
+    data: Json,
+    now: datetime,
+    fields: tuple[tuple[str, Shape], ...],
+    *,
+    calendar: bool = True,
+    seconds: list[tuple[str, str]] | None = None,
+) -> Iterator[Violation]:
+    """Dates that are not dates of the calendar (unless the compiled schema has proved them, ``calendar``
+    False), or lie in the future; ``seconds`` collects the times written without seconds, with their
+    canonical form, on the same pass."""
+    for where, name, value, shape in _timestamps(data, fields):
+        if seconds is not None and len(value) > 16 and value[10] == "T" and value[16] != ":":
+            seconds.append((policy.json_path(where, name), dates.canonical(value)))
+        problem = dates.problem(value, shape) if calendar else None
         if problem:
-            shown = "value withheld: personal data" if path.endswith("birthDate") else f"got {value!r}"
-            yield Violation(path, f"{problem} ({shown})", "date")
+            shown = "value withheld: personal data" if name == "birthDate" else f"got {value!r}"
+            yield Violation(policy.json_path(where, name), f"{problem} ({shown})", "date")
         elif dates.is_future(value, now):
-            yield Violation(path, f"is in the future ({value})", "not-future")
+            yield Violation(policy.json_path(where, name), f"is in the future ({value})", "not-future")
 
 
 def _coded_items(summary: Json) -> Iterator[tuple[str, Any]]:
@@ -227,10 +275,6 @@ def _rule_belongings(s: Json, now: datetime) -> Iterator[Violation]:
             seen.setdefault(key, i)
 
 
-def _rule_dates(s: Json, now: datetime) -> Iterator[Violation]:
-    yield from _date_violations(s, now, SUMMARY_DATES)
-
-
 def _rule_codes(s: Json, now: datetime) -> Iterator[Violation]:
     yield from _code_violations(s)
 
@@ -266,7 +310,6 @@ _SUMMARY_RULES = (
     _rule_organisations,
     _rule_allergies,
     _rule_belongings,
-    _rule_dates,
     _rule_codes,
 )
 
@@ -344,10 +387,22 @@ _DISCHARGE_RULES = (_rule_discharge_time, _rule_discharge_codes, _rule_discharge
 
 def summary_violations(data: Any, *, now: datetime | None = None) -> list[Violation]:
     """Every way ``data`` breaks the resident-summary contract (empty when it conforms)."""
-    found = list(_schema_violations(SUMMARY_SCHEMA, data))
+    return _summary_violations(data, now, None)
+
+
+def _summary_violations(
+    data: Any, now: datetime | None, seconds: list[tuple[str, str]] | None
+) -> list[Violation]:
+    from_schema = _schema_violations(SUMMARY_SCHEMA, data)
+    found = from_schema or []
     if isinstance(data, dict):
         flagged = {v.path for v in found}
-        found.extend(_apply_rules(_SUMMARY_RULES, data, flagged, now or datetime.now(UTC)))
+        now = now or datetime.now(UTC)
+        found.extend(_apply_rules(_SUMMARY_RULES, data, flagged, now))
+        # The compiled schema checks every date against the calendar; only a refused input is checked
+        # again here, for its messages.
+        dated = _date_violations(data, now, SUMMARY_DATES, calendar=from_schema is not None, seconds=seconds)
+        found.extend(v for v in dated if v.path not in flagged)
     return found
 
 
@@ -355,7 +410,7 @@ def discharge_violations(
     data: Any, summary: Json | None = None, *, now: datetime | None = None
 ) -> list[Violation]:
     """Every way ``data`` breaks the discharge contract, checked against the summary that went out."""
-    found = list(_schema_violations(DISCHARGE_SCHEMA, data))
+    found = _schema_violations(DISCHARGE_SCHEMA, data) or []
     if isinstance(data, dict):
         flagged = {v.path for v in found}
         found.extend(_apply_rules(_DISCHARGE_RULES, data, flagged, summary, now or datetime.now(UTC)))
@@ -414,17 +469,12 @@ class Checked:
     warnings: list[Violation]
 
 
-def _canonical_dates(data: Json, fields: tuple[tuple[str, Shape], ...]) -> Json:
-    """``data`` with seconds added to times written without them (a copy only when one needs it)."""
-    changes = [
-        (path, dates.canonical(value))
-        for path, value, _ in _timestamps(data, fields)
-        if dates.canonical(value) != value
-    ]
-    if not changes:
+def _with_seconds(data: Json, seconds: list[tuple[str, str]]) -> Json:
+    """``data`` with ``seconds`` (path, canonical value) applied: a copy, and only when there are any."""
+    if not seconds:
         return data
     out: Json = orjson.loads(orjson.dumps(data))
-    for path, value in changes:
+    for path, value in seconds:
         _set_path(out, path, value)
     return out
 
@@ -442,7 +492,7 @@ def _checked(
     contract: policy.Contract,
     violations: list[Violation],
     data: Any,
-    fields: tuple[tuple[str, Shape], ...],
+    seconds: list[tuple[str, str]],
     source: str | None,
     strict: bool,
 ) -> Checked:
@@ -454,7 +504,7 @@ def _checked(
         raise ContractError(
             [Violation(w.path, f"{w.message} (refused: --strict)", w.rule) for w in warnings], source
         )
-    return Checked(_canonical_dates(data, fields), warnings)
+    return Checked(_with_seconds(data, seconds), warnings)
 
 
 def assess_summary(
@@ -462,7 +512,8 @@ def assess_summary(
 ) -> Checked:
     """Check a resident summary: raise ContractError listing every violation (and, with ``strict``,
     every gap); otherwise the summary as the builders take it, with its warnings."""
-    return _checked("summary", summary_violations(data, now=now), data, SUMMARY_DATES, source, strict)
+    seconds: list[tuple[str, str]] = []
+    return _checked("summary", _summary_violations(data, now, seconds), data, seconds, source, strict)
 
 
 def assess_discharge(
@@ -475,7 +526,16 @@ def assess_discharge(
 ) -> Checked:
     """Check a discharge against the summary that went out; like :func:`assess_summary`."""
     violations = discharge_violations(data, summary, now=now)
-    return _checked("discharge", violations, data, DISCHARGE_DATES, source, strict)
+    seconds = (
+        [
+            (policy.json_path(where, name), dates.canonical(value))
+            for where, name, value, _ in _timestamps(data, DISCHARGE_DATES)
+            if dates.canonical(value) != value
+        ]
+        if isinstance(data, dict)
+        else []
+    )
+    return _checked("discharge", violations, data, seconds, source, strict)
 
 
 def check_summary(data: Any, *, source: str | None = None, now: datetime | None = None) -> Json:

@@ -37,6 +37,25 @@ _GRAMMAR = re.compile(
     r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
 )
 
+# The same rules as one regular expression per shape, for the published JSON Schema (where a compiled
+# validator checks them before any Python runs). tests/redbag/test_dates.py proves they agree with
+# problem() on generated values.
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DAY = rf"(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+_TIME = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
+_OFFSET = r"(?:Z|\+(?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00)|-(?:(?:0[0-9]|1[01]):[0-5][0-9]|12:00))"
+_PARTIAL = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?"
+PATTERNS = {
+    Shape.DATE: rf"^(?!0000)(?:{_DAY}|{_PARTIAL})$",
+    Shape.DATE_TIME: rf"^(?!0000)(?:{_DAY}(?:{_TIME}{_OFFSET})?|{_PARTIAL})$",
+    Shape.INSTANT: rf"^(?!0000){_DAY}{_TIME}{_OFFSET}$",
+}
+
 #: What each shape looks like, for messages.
 HINTS = {
     Shape.DATE: "a date YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known)",
@@ -46,8 +65,40 @@ HINTS = {
 }
 
 
+#: The shapes nearly every value has, checked without the general grammar (same answers, faster).
+_FULL_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_FULL_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EARLIEST_OFFSET, _LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _plain_day_ok(value: str) -> bool:
+    """True for a real calendar day ``YYYY-MM-DD`` (already matched by _FULL_DAY)."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain_instant_ok(value: str) -> bool:
+    """True for a real ``YYYY-MM-DDThh:mm:ss`` with a real offset (already matched by _FULL_INSTANT)."""
+    if value[-1] != "Z" and value[-2] > "5":  # offset minutes 60-99 (fromisoformat carries them over)
+        return False
+    try:
+        offset = datetime.fromisoformat(value).utcoffset()
+    except ValueError:
+        return False
+    return offset is not None and _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET
+
+
 def problem(value: str, shape: Shape) -> str | None:
     """Why ``value`` is not an acceptable ``shape`` (None when it is): grammar, then the calendar."""
+    if shape is not Shape.DATE and _FULL_INSTANT.fullmatch(value) and _plain_instant_ok(value):
+        return None
+    if shape is not Shape.INSTANT and _FULL_DAY.fullmatch(value) and _plain_day_ok(value):
+        return None
     m = _GRAMMAR.fullmatch(value)
     if m is None:
         return f"must be {HINTS[shape]}"
@@ -113,6 +164,8 @@ _BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
 
 def parse_instant(value: str) -> datetime:
     """A valid date-time with its offset as an aware datetime (fractions beyond microseconds dropped)."""
+    if "." not in value:
+        return datetime.fromisoformat(value)  # Python 3.11 reads Z and times without seconds
     if "." in value:
         value = _BEYOND_MICROSECONDS.sub(r"\1", value)
     return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
@@ -136,10 +189,15 @@ def _latest_day(now: datetime) -> tuple[date, str]:
     return latest, latest.isoformat()
 
 
+@lru_cache(maxsize=8)
+def _latest_moment(now: datetime) -> datetime:
+    return now + FUTURE_TOLERANCE
+
+
 def is_future(value: str, now: datetime) -> bool:
     """True when a valid date or date-time lies after ``now`` (dates: after today anywhere on Earth)."""
     if "T" in value:
-        return parse_instant(value) > now + FUTURE_TOLERANCE
+        return parse_instant(value) > _latest_moment(now)
     latest, latest_text = _latest_day(now)
     if len(value) == 10 and value <= latest_text:  # the common case, decided as text
         return False

@@ -10,7 +10,7 @@ summary: the warnings that the sender and every reader see.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -61,14 +61,13 @@ class FieldRule:
     fhir: str | None = None
     warning: str | None = None
     why: str | None = None
+    parent: str = field(init=False)  # "medications[]" for "medications[].dose"
+    name: str = field(init=False)  # "dose"
 
-    @property
-    def parent(self) -> str:
-        return self.path.rpartition(".")[0]
-
-    @property
-    def name(self) -> str:
-        return self.path.rpartition(".")[2].removesuffix("[]")
+    def __post_init__(self) -> None:
+        parent, _, last = self.path.rpartition(".")
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "name", last.removesuffix("[]"))
 
     @property
     def expected_mark(self) -> str | None:
@@ -149,8 +148,13 @@ def rules(contract: Contract) -> tuple[FieldRule, ...]:
 
 
 @cache
-def _travelling(contract: Contract) -> tuple[FieldRule, ...]:
-    return tuple(r for r in rules(contract) if "travels" in (r.absent, r.otherwise))
+def _travelling(contract: Contract) -> tuple[tuple[str, tuple[FieldRule, ...]], ...]:
+    """The rows that may travel, grouped by the object they are fields of (each object found once)."""
+    groups: dict[str, list[FieldRule]] = {}
+    for r in rules(contract):
+        if "travels" in (r.absent, r.otherwise):
+            groups.setdefault(r.parent, []).append(r)
+    return tuple((parent, tuple(found)) for parent, found in groups.items())
 
 
 def rule_for(contract: Contract, path: str) -> FieldRule:
@@ -161,24 +165,41 @@ def rule_for(contract: Contract, path: str) -> FieldRule:
     raise KeyError(path)
 
 
+@cache
+def _steps(parent: str) -> tuple[tuple[str, bool], ...]:
+    """``medications[].code`` -> (("medications", True), ("code", False)), worked out once per path."""
+    return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in parent.split(".") if part)
+
+
+#: Where an object is in an input, as a JSON path (``$.medications[2]``).
+Location = str
+
+
+def locate(data: Json, parent: str) -> list[tuple[Location, Json]]:
+    """Every object at ``parent`` (a table path such as ``medications[]``) with its JSON path."""
+    found: list[tuple[Location, Any]] = [("$", data)]
+    for key, many in _steps(parent):
+        step: list[tuple[Location, Any]] = []
+        for where, obj in found:
+            value = obj.get(key) if type(obj) is dict else None
+            if value is None:
+                continue
+            if not many:
+                step.append((f"{where}.{key}", value))
+            elif type(value) is list:
+                step += [(f"{where}.{key}[{i}]", v) for i, v in enumerate(value)]
+        found = step
+    return [(where, obj) for where, obj in found if type(obj) is dict]
+
+
+def json_path(where: Location, name: str) -> str:
+    """The JSON path of field ``name`` of the object at ``where``."""
+    return f"{where}.{name}"
+
+
 def objects_at(data: Json, parent: str) -> Iterator[tuple[str, Json]]:
-    """Every object at ``parent`` (a table path) with its JSON path."""
-    found: list[tuple[str, Any]] = [("$", data)]
-    if parent:
-        for part in parent.split("."):
-            step: list[tuple[str, Any]] = []
-            many = part.endswith("[]")
-            key = part.removesuffix("[]")
-            for where, obj in found:
-                value = obj.get(key) if isinstance(obj, dict) else None
-                if many and isinstance(value, list):
-                    step += [(f"{where}.{key}[{i}]", v) for i, v in enumerate(value)]
-                elif not many and value is not None:
-                    step.append((f"{where}.{key}", value))
-            found = step
-    for where, obj in found:
-        if isinstance(obj, dict):
-            yield where, obj
+    """Every object at ``parent`` with its JSON path (``$.medications[2]``)."""
+    yield from locate(data, parent)
 
 
 def is_absent(value: Any, rule: FieldRule) -> bool:
@@ -198,13 +219,17 @@ def _words(template: str, item: Json) -> str:
 
 def gaps(contract: Contract, data: Json) -> list[Violation]:
     """The warnings of a (contract-conforming) input: every field that travels absent, in table order."""
-    found: list[Violation] = []
-    for rule in _travelling(contract):
-        for where, parent in objects_at(data, rule.parent):
-            if is_absent(parent.get(rule.name), rule) and rule.status(parent, data) == "travels":
-                words = _words(rule.warning or "not recorded", parent)
-                found.append(Violation(f"{where}.{rule.name}", words, GAP_RULE))
-    return _without_repeats(found)
+    found: list[tuple[int, Violation]] = []
+    order = 0
+    for parent_path, group in _travelling(contract):
+        for where, parent in locate(data, parent_path):
+            for rank, rule in enumerate(group):
+                if is_absent(parent.get(rule.name), rule) and rule.status(parent, data) == "travels":
+                    words = _words(rule.warning or "not recorded", parent)
+                    found.append((order + rank, Violation(json_path(where, rule.name), words, GAP_RULE)))
+        order += len(group)
+    found.sort(key=lambda pair: pair[0])  # stable: table order, then document order
+    return _without_repeats([v for _, v in found])
 
 
 def _without_repeats(found: list[Violation]) -> list[Violation]:

@@ -1,7 +1,8 @@
-"""The field policy written where people read it: docs/field-policy.md and the JSON Schemas' descriptions.
+"""The contract's generated parts: docs/field-policy.md, the JSON Schemas' descriptions (from
+``schemas/field-policy.yaml``) and their date patterns (from :mod:`adapter.redbag.dates`).
 
-Generated from ``schemas/field-policy.yaml`` by ``scripts/field-policy.py``; the tests check both are
-up to date, so the published contract, the docs and the code say the same thing.
+Written by ``scripts/field-policy.py``; the tests check every part is up to date, so the published
+contract, the docs and the code say the same thing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from adapter.redbag.dates import PATTERNS, Shape
 from adapter.redbag.policy import Contract, describe, markdown, rules
 
 Json = dict[str, Any]
@@ -96,6 +98,21 @@ def described_schema(contract: Contract, schema: Json) -> Json:
     return schema
 
 
+#: The summary schema's date definitions and the shape each one is.
+DATE_DEFS = {"date": Shape.DATE, "partialDate": Shape.DATE_TIME, "dateTime": Shape.INSTANT}
+
+
+def dated_schema(schema: Json) -> Json:
+    """``schema`` with each date definition's pattern taken from :mod:`adapter.redbag.dates` (calendar
+    included), and ``x-date`` naming its shape for the messages."""
+    for name, shape in DATE_DEFS.items():
+        node = schema.get("$defs", {}).get(name)
+        if node is not None:
+            node["pattern"] = PATTERNS[shape]
+            node["x-date"] = shape.value
+    return schema
+
+
 def generated(root: Path) -> dict[Path, str]:
     """Every generated file with the text it must have."""
     out = {root / "docs" / "field-policy.md": document()}
@@ -104,7 +121,7 @@ def generated(root: Path) -> dict[Path, str]:
         path = folder / name
         schema = orjson.loads(path.read_bytes())
         _strip(schema)
-        described = described_schema(contract, schema)
+        described = dated_schema(described_schema(contract, schema))
         out[path] = orjson.dumps(described, option=orjson.OPT_INDENT_2).decode() + "\n"
     return out
 

@@ -69,8 +69,9 @@ def accept_transfer(
     """Check, convert, validate and queue an outbound red bag; the transfer and whether it is new.
 
     ``strict``: refuse a summary with gaps (Prefer: handling=strict) instead of sending them marked."""
-    summary = assess_summary(data, source="request body", strict=strict).data
-    document, transaction = build_bundles(summary)
+    checked = assess_summary(data, source="request body", strict=strict)
+    summary = checked.data
+    document, transaction = build_bundles(summary, gaps=checked.warnings)
     require_valid(service, document)
     new = NewTransfer(
         kind=Kind.TRANSFER,

@@ -70,7 +70,8 @@ async def convert(
     protect(resident_words(data))
     prefer = preferences(request.headers)
     checked = assess_summary(data, source="request body", strict=prefer.strict)
-    document, transaction = build_bundles(checked.data)  # built (and checked complete) either way
+    # built (and checked complete) either way
+    document, transaction = build_bundles(checked.data, gaps=checked.warnings)
     headers = {"X-Redbag-Warnings": str(len(checked.warnings))}
     if prefer.outcome:
         return fhir_response(warnings_outcome(checked.warnings), fmt, headers=headers)
