@@ -192,7 +192,10 @@ def with_return(form: TransferForm, return_document: Json) -> TransferForm:
         raise InputError(f"the return document is for bag {back.bag_number}, not {form.bag_number}")
     return replace(
         form,
-        belongings=_merge(form.belongings, back.belongings or []) if form.belongings is not None else None,
+        # Outbound belongings not recorded: what the hospital lists is shown as it is, never dropped.
+        belongings=_merge(form.belongings, back.belongings or [])
+        if form.belongings is not None
+        else back.belongings or None,
         returned=back.returned,
     )
 

@@ -190,3 +190,16 @@ def test_the_return_journey_of_a_red_bag_without_medicines_or_belongings() -> No
             tree.xpath(section("h-belongings"))
         )
         assert not tree.xpath("//section[contains(@class, 'missing')]//li")
+
+
+def test_belongings_the_hospital_lists_are_shown_when_none_were_recorded_going_out() -> None:
+    """A return document that lists belongings for a red bag whose outbound list was not recorded: the
+    hospital's list is shown as it is, never dropped for want of the outbound one."""
+    ex = example("return-journey")
+    assert ex.return_document
+    outbound, _ = build_bundles({k: v for k, v in ex.summary.items() if k != "belongings"})
+    tree = page(render_transfer_html(outbound, return_document=ex.return_document))
+    rows = tree.xpath("//table[contains(@class, 'belongings')]/tbody/tr")
+    listed = [b["item"] for b in ex.discharge["belongingsReturned"]] if ex.discharge else []
+    assert listed and len(rows) == len(listed)
+    assert "MISSING: Hearing aid (left ear)" in words(tree.xpath("//section[contains(@class, 'missing')]"))
