@@ -1,7 +1,10 @@
 """The printable transfer form as data: what the template shows, already worded for people.
 
 Every value here is display text (dates via :func:`adapter.redbag.narrative.when`, never shifted);
-``None`` means "not recorded", which the form says out loud rather than leaving a blank.
+``None`` means "not recorded", which the form says out loud rather than leaving a blank. Where the red
+bag needs a value that the summary does not record (a gap: ``contract.summary_warnings``), the form says
+"NOT RECORDED, ask <care home> on <phone>" beside the item, and :attr:`TransferForm.gaps` lists them all
+for the box on the first page.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ class Resident:
     nhs_number: str | None  # 3-3-4
     local_id: str | None
     no_nhs_number_reason: str | None
-    born: str
+    born: str | None  # None: not recorded
+    born_partly: str | None  # what a birth date known in part lacks: "Day", "Day and month"
     age: int | None
-    gender: str
+    gender: str | None  # None: not recorded (AdministrativeGender "unknown" included)
     language: str | None
     interpreter: bool
     gp: str | None
@@ -34,9 +38,17 @@ class CareHome:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """Something the red bag needs that the summary does not record, as the first page lists it."""
+
+    what: str  # "Last dose of Levodopa 100mg/25mg (time-critical)"
+    urgent: bool  # time-critical medicines, resuscitation, allergies: each on its own line, first
+
+
+@dataclass(frozen=True)
 class Medicine:
     name: str
-    dose: str
+    dose: str | None  # None: not recorded
     route: str | None
     frequency: str | None
     status: str
@@ -44,12 +56,17 @@ class Medicine:
     last_dose: str | None
     in_bag: bool
 
+    @property
+    def last_dose_missing(self) -> bool:
+        """A time-critical medicine whose last dose time is not recorded (hazard H2)."""
+        return self.time_critical and self.last_dose is None
+
 
 @dataclass(frozen=True)
 class Allergy:
     name: str
-    category: str
-    criticality: str
+    category: str | None  # None: not recorded (optional: the code says what it is)
+    criticality: str | None  # None: not recorded (FHIR "unable-to-assess" included)
     reaction: str | None
     severity: str | None
 
@@ -58,8 +75,12 @@ class Allergy:
 class Resuscitation:
     decision: str  # dnacpr | for-cpr | not-recorded
     headline: str
-    recorded: str | None
+    recorded: str | None  # None: no date (a gap for a recorded decision)
     form_kept: str | None
+
+    @property
+    def decided(self) -> bool:
+        return self.decision != "not-recorded"
 
 
 @dataclass(frozen=True)
@@ -112,19 +133,51 @@ class Outbound:
     destination: str
     resuscitation: Resuscitation
     no_known_allergies: bool
-    allergies: list[Allergy]
-    medicines: list[Medicine]
+    allergies: list[Allergy] | None  # None: not recorded (neither allergies nor "no known allergies")
+    medicines: list[Medicine] | None  # None: not recorded ([] is "no current medicines")
     conditions: list[Condition]
     observations: list[Observation]
-    baseline: list[Labelled]
+    baseline: list[Labelled] | None  # None: not recorded
     about_me: list[Labelled]
-    contacts: list[Contact]
-    consent: str
+    contacts: list[Contact] | None  # None: not recorded
+    consent: str | None  # None: not recorded
     author: str | None
 
     @property
     def time_critical(self) -> list[Medicine]:
-        return [m for m in self.medicines if m.time_critical]
+        return [m for m in self.medicines or [] if m.time_critical]
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """What the outbound red bag does not record, the urgent first (time-critical medicines,
+        resuscitation, allergies), each named as the first page lists it."""
+        urgent = [
+            Gap(f"Last dose of {m.name} (time-critical)", True)
+            for m in self.medicines or []
+            if m.last_dose_missing
+        ]
+        if self.medicines is None:
+            urgent.append(Gap("Medicines, and whether any is time-critical", True))
+        if not self.resuscitation.decided:
+            urgent.append(Gap("Resuscitation decision", True))
+        elif self.resuscitation.recorded is None:
+            urgent.append(Gap("Date of the resuscitation decision", True))
+        if self.allergies is None and not self.no_known_allergies:
+            urgent.append(Gap("Allergies (neither allergies nor no known allergies)", True))
+        other = [Gap(f"Dose of {m.name}", False) for m in self.medicines or [] if m.dose is None]
+        other += [
+            Gap(f"Criticality of the allergy to {a.name}", False)
+            for a in self.allergies or []
+            if a.criticality is None
+        ]
+        for missing, what in (
+            (self.contacts is None, "Contacts (next of kin, family, friends)"),
+            (self.baseline is None, "What the resident is like when well"),
+            (self.consent is None, "Consent to share this information"),
+        ):
+            if missing:
+                other.append(Gap(what, False))
+        return urgent + other
 
 
 @dataclass(frozen=True)
@@ -161,13 +214,33 @@ class TransferForm:
     completed: str | None  # when the outbound summary was completed (None: return document only)
     care_home: CareHome
     resident: Resident
-    belongings: list[Belonging]
+    belongings: list[Belonging] | None  # None: not recorded ([] is "none went")
+    #: What the form says in place of a value it needs and the summary does not record:
+    #: "NOT RECORDED, ask Oakwood Lodge on 020 7946 0331" (``build_people.gap_text``).
+    not_recorded: str
+    #: Whom to ask about every gap: "ask Oakwood Lodge on 020 7946 0331".
+    ask: str
     outbound: Outbound | None = None
     returned: ReturnJourney | None = None
 
     @property
     def missing_belongings(self) -> list[Belonging]:
-        return [b for b in self.belongings if b.status == "missing"]
+        return [b for b in self.belongings or [] if b.status == "missing"]
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """Everything this form says is not recorded (the first page's box), the urgent first."""
+        r = self.resident
+        found = self.outbound.gaps if self.outbound else []
+        if r.born is None:
+            found.append(Gap("Date of birth", False))
+        elif r.born_partly:
+            found.append(Gap(f"Full date of birth (only {r.born} is recorded)", False))
+        if r.gender is None:
+            found.append(Gap("Gender", False))
+        if self.belongings is None:
+            found.append(Gap("Belongings that went with the resident", False))
+        return found
 
     @property
     def title(self) -> str:

@@ -15,10 +15,11 @@ from typing import Any
 from adapter.errors import InputError
 from adapter.fhir.narrative_rules import div_problems
 from adapter.redbag import document_to_summary, vocab
+from adapter.redbag.build_people import ask_home, gap_text
 from adapter.redbag.narrative import XHTML_NS, when
 from adapter.redbag.reading import DocumentReader
 from adapter.redbag.reading import resident_from_patient as resident_json
-from adapter.render.form import Belonging, CareHome, Condition, MedicationChange, ReturnJourney, TransferForm
+from adapter.render.form import Belonging, Condition, MedicationChange, ReturnJourney, TransferForm
 from adapter.render.from_summary import care_home, resident, summary_form
 
 Json = dict[str, Any]
@@ -119,7 +120,8 @@ def _return_journey(reader: DocumentReader) -> ReturnJourney:
     )
 
 
-def _care_home(reader: DocumentReader, encounter: Json) -> CareHome:
+def _care_home(reader: DocumentReader, encounter: Json) -> Json:
+    """The care home as the summary has it (``careHome``), from the transfer Encounter's origin."""
     location = reader.resolve(encounter["hospitalization"]["origin"])
     org = reader.resolve(location["managingOrganization"])
     ods = next(i["value"] for i in org.get("identifier") or [] if i.get("system") == vocab.ODS_ORGANIZATION)
@@ -127,7 +129,7 @@ def _care_home(reader: DocumentReader, encounter: Json) -> CareHome:
         "nursing" if _coded(location["type"][0]) == vocab.LOCATION_TYPE["nursing"][1] else "residential"
     )
     phone = next((t["value"] for t in org.get("telecom") or [] if t.get("system") == "phone"), None)
-    return care_home({"name": org["name"], "odsCode": ods, "type": home_type, "phone": phone})
+    return {"name": org["name"], "odsCode": ods, "type": home_type, "phone": phone}
 
 
 def _bag_number(encounter: Json) -> str:
@@ -152,12 +154,15 @@ def return_only_form(document: Json) -> TransferForm:
     reader = DocumentReader(document)
     encounter = reader.resolve(reader.composition["encounter"])
     patient = _resolvable_gp(reader, reader.resolve(reader.composition["subject"]))
+    home = {"careHome": _care_home(reader, encounter)}
     return TransferForm(
         bag_number=_bag_number(encounter),
         completed=None,
-        care_home=_care_home(reader, encounter),
+        care_home=care_home(home["careHome"]),
         resident=resident(resident_json(patient, reader), encounter["period"]["end"]),
         belongings=_returned_belongings(reader),
+        not_recorded=gap_text(home),
+        ask=ask_home(home),
         returned=_return_journey(reader),
     )
 
@@ -185,7 +190,14 @@ def with_return(form: TransferForm, return_document: Json) -> TransferForm:
         raise InputError(f"not a red-bag return document ({type(exc).__name__}: {exc})") from exc
     if back.bag_number != form.bag_number:
         raise InputError(f"the return document is for bag {back.bag_number}, not {form.bag_number}")
-    return replace(form, belongings=_merge(form.belongings, back.belongings), returned=back.returned)
+    return replace(
+        form,
+        # Outbound belongings not recorded: what the hospital lists is shown as it is, never dropped.
+        belongings=_merge(form.belongings, back.belongings or [])
+        if form.belongings is not None
+        else back.belongings or None,
+        returned=back.returned,
+    )
 
 
 def outbound_summary(document: Json) -> Json:

@@ -1,11 +1,18 @@
-"""A checked resident summary (and optionally its checked discharge) -> the transfer form."""
+"""A checked resident summary (and optionally its checked discharge) -> the transfer form.
+
+The summary is read in its canonical form (:func:`adapter.redbag.normalise_summary`), the form a
+document reads back as, so a summary and its document give the same page, gaps included: a field that
+travels absent is ``None`` on the form, and so is a code that only says "not known" (gender ``unknown``,
+criticality ``unable-to-assess``, decision ``not-recorded``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapter.redbag import reconcile_belongings, vocab
-from adapter.redbag.build_people import full_name
+from adapter.redbag import normalise_summary, reconcile_belongings, vocab
+from adapter.redbag.build_people import ask_home, full_name, gap_text
+from adapter.redbag.dates import precision
 from adapter.redbag.narrative import nhs_number, quantity, when
 from adapter.render.form import (
     Allergy,
@@ -36,8 +43,9 @@ LANGUAGES = {
 RESUSCITATION_HEADLINES = {
     "dnacpr": "DNACPR: do not attempt cardiopulmonary resuscitation",
     "for-cpr": "For attempted CPR",
-    "not-recorded": "No resuscitation decision recorded: ask the care home",
 }
+#: A birth date known only in part: what of it is not recorded.
+BORN_PARTLY = {"year": "Day and month", "month": "Day"}
 CONSENT_BY = {
     "resident": "the resident",
     "lpa": "lasting power of attorney",
@@ -63,15 +71,17 @@ def resident(r: Json, on: str) -> Resident:
     """The resident header (identity, birth date with age on ``on``, language, GP)."""
     address = r.get("address") or {}
     parts = [*address.get("line", []), address.get("city"), address.get("postalCode")]
+    born, gender = r.get("birthDate"), r.get("gender")
     return Resident(
         name=full_name(r["name"]),
         preferred=r["name"].get("preferred"),
         nhs_number=nhs_number(r["nhsNumber"]) if r.get("nhsNumber") else None,
         local_id=r.get("localId"),
         no_nhs_number_reason=vocab.NHS_UNAVAILABLE.get(r.get("nhsNumberUnavailableReason") or ""),
-        born=when(r["birthDate"]),
-        age=age_on(r["birthDate"], on),
-        gender=r["gender"].capitalize(),
+        born=when(born) if born else None,
+        born_partly=BORN_PARTLY.get(precision(born)) if born else None,
+        age=age_on(born, on) if born else None,
+        gender=gender.capitalize() if gender and gender != "unknown" else None,
         language=language(r.get("language")),
         interpreter=bool(r.get("interpreterRequired")),
         gp=f"{r['gp']['name']} ({r['gp']['odsCode']})" if r.get("gp") else None,
@@ -87,7 +97,7 @@ def care_home(home: Json) -> CareHome:
 def _medicine(m: Json) -> Medicine:
     return Medicine(
         name=m["code"]["display"],
-        dose=m["dose"],
+        dose=m.get("dose"),
         route=m.get("route"),
         frequency=m.get("frequency"),
         status=m["status"],
@@ -110,29 +120,46 @@ def _contact(c: Json) -> Contact:
     return Contact(c["name"], c["relationship"], c.get("phone"), ", ".join(roles) or None)
 
 
+def _allergy(a: Json) -> Allergy:
+    criticality = a.get("criticality")
+    return Allergy(
+        a["code"]["display"],
+        a.get("category"),
+        criticality if criticality != "unable-to-assess" else None,
+        a.get("reaction"),
+        a.get("severity"),
+    )
+
+
+def _resuscitation(s: Json) -> Resuscitation:
+    resus = s.get("resuscitation") or {"decision": "not-recorded"}
+    decision = resus["decision"]
+    return Resuscitation(
+        decision=decision,
+        headline=RESUSCITATION_HEADLINES.get(decision) or gap_text(s, "Resuscitation decision"),
+        recorded=when(resus["recordedAt"]) if resus.get("recordedAt") else None,
+        form_kept=resus.get("documentLocation"),
+    )
+
+
 def outbound(s: Json) -> Outbound:
-    """The outbound part of the form from a checked summary."""
-    t, resus = s["transfer"], s["resuscitation"]
+    """The outbound part of the form from a checked summary in canonical form."""
+    t = s["transfer"]
+    medicines = s.get("medications")
     return Outbound(
         reason=t["reason"],
         symptoms=t.get("symptoms"),
         actions_taken=t.get("actionsTaken"),
         departed=when(t["departedAt"]),
         destination=f"{t['destination']['name']} ({t['destination']['odsCode']})",
-        resuscitation=Resuscitation(
-            decision=resus["decision"],
-            headline=RESUSCITATION_HEADLINES[resus["decision"]],
-            recorded=when(resus["recordedAt"]) if resus.get("recordedAt") else None,
-            form_kept=resus.get("documentLocation"),
-        ),
+        resuscitation=_resuscitation(s),
         no_known_allergies=bool(s.get("noKnownAllergies")),
-        allergies=[
-            Allergy(
-                a["code"]["display"], a["category"], a["criticality"], a.get("reaction"), a.get("severity")
-            )
-            for a in s.get("allergies") or []
-        ],
-        medicines=sorted((_medicine(m) for m in s["medications"]), key=lambda m: not m.time_critical),
+        allergies=[_allergy(a) for a in s["allergies"]]
+        if s.get("allergies")
+        else ([] if s.get("noKnownAllergies") else None),
+        medicines=sorted((_medicine(m) for m in medicines), key=lambda m: not m.time_critical)
+        if medicines is not None
+        else None,
         conditions=[
             Condition(
                 c["code"]["display"], c["status"], when(c["onset"]) if c.get("onset") else None, c.get("note")
@@ -143,13 +170,18 @@ def outbound(s: Json) -> Outbound:
             Observation(o["code"]["display"], quantity(o["value"], o.get("unit")), when(o["takenAt"]))
             for o in s.get("observations") or []
         ],
-        baseline=_notes(s["baseline"], vocab.BASELINE_NOTES),
+        baseline=_notes(s["baseline"], vocab.BASELINE_NOTES) if s.get("baseline") else None,
         about_me=_notes(s.get("aboutMe"), vocab.ABOUT_ME_NOTES),
-        contacts=[_contact(c) for c in s["contacts"]],
-        consent=("Given" if s["consentToShare"]["given"] else "Refused")
-        + f" by {CONSENT_BY[s['consentToShare']['by']]}",
+        contacts=[_contact(c) for c in s["contacts"]] if s.get("contacts") else None,
+        consent=_consent(s.get("consentToShare")),
         author=f"{s['author']['name']} ({s['author']['role']})" if s.get("author") else None,
     )
+
+
+def _consent(consent: Json | None) -> str | None:
+    if consent is None:
+        return None
+    return ("Given" if consent["given"] else "Refused") + f" by {CONSENT_BY[consent['by']]}"
 
 
 def belongings(
@@ -173,7 +205,8 @@ def return_journey(summary: Json, discharge: Json) -> ReturnJourney:
     """What changed in hospital, from a checked discharge of ``summary``'s red bag."""
     dest = discharge["dischargeDestination"]
     mentioned = {c["code"]["code"] for c in discharge["medicationChanges"]}
-    dose_before = {m["code"]["code"]: m["dose"] for m in summary["medications"]}
+    went_out = summary.get("medications") or []
+    dose_before = {m["code"]["code"]: m.get("dose") for m in went_out}
     return ReturnJourney(
         discharged=when(discharge["dischargedAt"]),
         destination=f"{dest['name']} ({dest['odsCode']})",
@@ -191,21 +224,22 @@ def return_journey(summary: Json, discharge: Json) -> ReturnJourney:
             Condition(d["code"]["display"], d["status"], None, None) for d in discharge.get("diagnoses") or []
         ],
         follow_up=list(discharge.get("followUp") or []),
-        unreported_medicines=[
-            m["code"]["display"] for m in summary["medications"] if m["code"]["code"] not in mentioned
-        ],
+        unreported_medicines=[m["code"]["display"] for m in went_out if m["code"]["code"] not in mentioned],
     )
 
 
 def summary_form(summary: Json, discharge: Json | None = None) -> TransferForm:
     """The whole form from a checked summary (and its checked discharge for a return journey)."""
-    statuses, notes = reconcile_belongings(summary, discharge) if discharge else (None, None)
+    s = normalise_summary(summary)
+    statuses, notes = reconcile_belongings(s, discharge) if discharge else (None, None)
     return TransferForm(
-        bag_number=summary["bagNumber"],
-        completed=when(summary["createdAt"]),
-        care_home=care_home(summary["careHome"]),
-        resident=resident(summary["resident"], summary["createdAt"]),
-        belongings=belongings(summary["belongings"], statuses, notes),
-        outbound=outbound(summary),
-        returned=return_journey(summary, discharge) if discharge else None,
+        bag_number=s["bagNumber"],
+        completed=when(s["createdAt"]),
+        care_home=care_home(s["careHome"]),
+        resident=resident(s["resident"], s["createdAt"]),
+        belongings=belongings(s["belongings"], statuses, notes) if "belongings" in s else None,
+        not_recorded=gap_text(s),
+        ask=ask_home(s),
+        outbound=outbound(s),
+        returned=return_journey(s, discharge) if discharge else None,
     )

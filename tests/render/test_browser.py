@@ -1,5 +1,6 @@
 """End to end in real headless Chromium: the key facts are visible, the page reflows at 200% zoom, every
-text element meets AA contrast as rendered, and the PDF has one or two A4 pages, for every example.
+text element meets AA contrast as rendered, and the PDF has one or two A4 pages, for every example and for
+red bags with gaps, whose first printed page lists the gaps in its NOT RECORDED box.
 
 Screenshots (PNG), pages (HTML) and PDFs are kept in out/test-artifacts/render/ for people to look at.
 """
@@ -16,6 +17,9 @@ import pytest
 from adapter.render import html_to_pdf, pdf_page_count, pdf_page_sizes, render_transfer_html
 from tests.render.browser import Browser
 from tests.render.cases import example, examples
+from tests.render.gap_cases import GapCase, gap_case
+from tests.render.gap_words import expectation, not_recorded
+from tests.render.pdf_text import page_texts
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +39,13 @@ def _return_only_form() -> str:
 FORMS: dict[str, Callable[[], str]] = {e.name: partial(render_transfer_html, e.document) for e in examples()}
 FORMS["return-journey.return"] = _return_form
 FORMS["return-journey.return-only"] = _return_only_form
+#: Red bags with gaps (their documents): every gap at once in both sets, and the longest of all the gap
+#: cases in print (every medicine of the longest example without its dose: a NOT RECORDED in each row).
+GAP_FORMS: dict[str, GapCase] = {
+    name.replace(":", "."): gap_case(name)
+    for name in ("insulin-parkinsons:every-gap", "insulin-parkinsons:every-other-gap", "dementia-dnacpr:dose")
+}
+FORMS |= {name: partial(render_transfer_html, case.document) for name, case in GAP_FORMS.items()}
 
 #: (form, CSS selector, text that must be visible inside it): the facts hospital and care-home staff look for.
 KEY_FACTS = [
@@ -49,6 +60,12 @@ KEY_FACTS = [
     ("return-journey.return", "tr.missing", "MISSING"),
     ("return-journey.return", ".changes tr.stopped", "Spironolactone 25mg tablets"),
     ("return-journey.return-only", ".missing", "MISSING: Hearing aid (left ear)"),
+    ("insulin-parkinsons.every-gap", ".gaps", "NOT RECORDED in this red bag: ask Beechcroft Court Care Home"),
+    ("insulin-parkinsons.every-gap", ".time-critical .last-dose", "Last dose given: NOT RECORDED, ask"),
+    ("insulin-parkinsons.every-gap", ".resus", "Date of decision: NOT RECORDED, ask"),
+    ("insulin-parkinsons.every-gap", ".allergies.not-recorded", "ALLERGIES NOT RECORDED, ask"),
+    ("insulin-parkinsons.every-other-gap", ".resus.not-recorded", "Resuscitation decision NOT RECORDED"),
+    ("insulin-parkinsons.every-other-gap", ".time-critical", "Medicines: NOT RECORDED, ask"),
 ]
 
 CONTRAST_FAILURES = """(() => {
@@ -145,15 +162,41 @@ def test_rendered_text_meets_aa_contrast(browser: Browser, pages: dict[str, Path
     assert browser.evaluate(CONTRAST_FAILURES) == []
 
 
-@pytest.mark.parametrize("form", FORMS)
-def test_pdf_has_one_or_two_a4_pages(
-    chromium: str, pages: dict[str, Path], artifacts: Path, form: str
-) -> None:
-    pdf = artifacts / f"{form}.pdf"
-    pages_printed = html_to_pdf(pages[form].read_text(encoding="utf-8"), pdf, chromium=chromium)
+def print_a4(chromium: str, page: Path, pdf: Path) -> int:
+    """Print ``page`` to ``pdf``: one or two A4 pages (the page budget of the paper Red Bag form)."""
+    pages_printed = html_to_pdf(page.read_text(encoding="utf-8"), pdf, chromium=chromium)
     data = pdf.read_bytes()
     assert pages_printed == pdf_page_count(data)
-    assert 1 <= pages_printed <= 2, f"{form}: {pages_printed} pages"
+    assert 1 <= pages_printed <= 2, f"{pdf.name}: {pages_printed} pages"
     sizes = pdf_page_sizes(data)
     assert len(sizes) == pages_printed
     assert all(abs(w - 595.28) < 2 and abs(h - 841.89) < 2 for w, h in sizes), sizes
+    return pages_printed
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f not in GAP_FORMS])
+def test_pdf_has_one_or_two_a4_pages(
+    chromium: str, pages: dict[str, Path], artifacts: Path, form: str
+) -> None:
+    print_a4(chromium, pages[form], artifacts / f"{form}.pdf")
+
+
+@pytest.mark.parametrize("form", GAP_FORMS)
+def test_h2_h4_the_first_printed_page_lists_the_gaps(
+    chromium: str, pages: dict[str, Path], artifacts: Path, form: str
+) -> None:
+    """A red bag with gaps still prints on one or two A4 pages, and its first page carries the NOT
+    RECORDED box: the time-critical medicines, resuscitation decision and allergies not recorded, each on
+    its own line, then the other gaps."""
+    pdf = artifacts / f"{form}.pdf"
+    print_a4(chromium, pages[form], pdf)
+    first = page_texts(pdf)[0]
+    case = GAP_FORMS[form]
+    ask = not_recorded(case.summary).split(", ", 1)[1]
+    assert f"NOT RECORDED in this red bag: {ask}" in first
+    expected = [expectation(w, case.summary) for w in case.warnings]
+    for _, what, _ in expected:
+        assert what in first, f"{what!r} is not on the first printed page"
+    others = first.find("Also not recorded:")
+    if others >= 0:
+        assert all(first.index(what) < others for _, what, urgent in expected if urgent)

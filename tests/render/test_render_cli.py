@@ -77,10 +77,11 @@ def test_bad_inputs_name_the_file_and_the_problem(
 ) -> None:
     bad = tmp_path / "bad.summary.json"
     data = orjson.loads((EXAMPLES / "dementia-dnacpr.summary.json").read_bytes())
-    del data["resuscitation"]
+    data["resident"]["birthDate"] = "1938-02-30"  # wrong is refused (missing travels: see below)
     bad.write_bytes(orjson.dumps(data))
     assert run(bad, "--html", tmp_path / "x.html") == 1
-    assert f"{bad}: 1 problem(s):" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{bad}: 1 problem(s):" in err and "$.resident.birthDate" in err
 
     discharge = tmp_path / "bad.discharge.json"
     back = orjson.loads((EXAMPLES / "return-journey.discharge.json").read_bytes())
@@ -103,6 +104,18 @@ def test_bad_inputs_name_the_file_and_the_problem(
     )
     assert "not a FHIR Bundle" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_summary_with_gaps_is_rendered_with_them(tmp_path: Path) -> None:
+    """Missing travels: a summary without its resuscitation decision is printed, the gap said."""
+    gappy = tmp_path / "gappy.summary.json"
+    data = orjson.loads((EXAMPLES / "dementia-dnacpr.summary.json").read_bytes())
+    del data["resuscitation"]
+    gappy.write_bytes(orjson.dumps(data))
+    out = tmp_path / "gappy.html"
+    assert run(gappy, "--html", out) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Resuscitation decision NOT RECORDED, ask Larkfield House Nursing Home on 01632 960214" in page
 
 
 @pytest.mark.browser

@@ -147,6 +147,20 @@ async def test_the_printable_red_bag_is_served(api: httpx.AsyncClient) -> None:
     assert "RB-VR8D2-0456" in page.text
 
 
+async def test_the_printable_red_bag_says_its_gaps(api: httpx.AsyncClient) -> None:
+    """A summary without its time-critical last dose or its decision date travels, and the web view says
+    so beside the item and in the first page's box (hazards H2, H4)."""
+    summary = example("insulin-parkinsons")
+    del summary["medications"][0]["lastDoseGiven"], summary["resuscitation"]["recordedAt"]
+    out = await send(api, summary)
+    assert out.status_code == 202, out.text
+    page = (await api.get(out.json()["links"]["view"])).text
+    ask = "ask Beechcroft Court Care Home on 0113 496 0481"
+    assert f"NOT RECORDED in this red bag: {ask}" in page
+    assert f"Last dose given: NOT RECORDED, {ask}" in page
+    assert f"Date of decision: NOT RECORDED, {ask}" in page
+
+
 class FlaggingValidator:
     """Fault injection: the real validator, plus one error on every red bag."""
 
