@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     add_format_option(p)
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse on warnings too: a summary (or CSV resident) whose red bag would travel with a gap "
+        "is not converted",
+    )
     add_csv_options(p)
     p.set_defaults(func=run)
 
