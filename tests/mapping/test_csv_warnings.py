@@ -175,3 +175,69 @@ def test_impossible_dates_are_refused_naming_file_line_and_column(tmp_path: Path
     assert int(error["line"]) == line_of(files, file, lambda r: r is row)
     assert error["reason"] == dates.problem(iso, shape)  # the JSON contract's own words
     assert not (out / f"{BAGS[1]}.document.json").exists()
+
+
+def _clear(name: str, *columns: str) -> Any:
+    def edit(files: Files) -> None:
+        for row in files[name]:
+            if row["resident_id"] == "R1":
+                for column in columns:
+                    row[column] = ""
+
+    return edit
+
+
+def _drop_rows(name: str) -> Any:
+    def edit(files: Files) -> None:
+        files[name] = [r for r in files[name] if r["resident_id"] != "R1"]
+        if name == "contacts.csv":  # consent by her LPA needs the LPA among the contacts: consent herself
+            resident(files, "residents.csv", "R1")["consent_by"] = "resident"
+
+    return edit
+
+
+# Empty cells (or no rows) of R1 (dementia-dnacpr) -> (the warnings' JSON paths, the policy field whose
+# gap the document marks).
+TRAVELS = {
+    "birth date": (_clear("residents.csv", "birth_date"), ["$.resident.birthDate"], "resident.birthDate"),
+    "gender": (_clear("residents.csv", "gender"), ["$.resident.gender"], "resident.gender"),
+    "decision and date": (
+        _clear("residents.csv", "resuscitation_decision", "resuscitation_recorded_at"),
+        ["$.resuscitation"],
+        "resuscitation",
+    ),
+    "consent": (_clear("residents.csv", "consent_given", "consent_by"), ["$.consentToShare"],
+                "consentToShare"),
+    "doses": (_clear("medications.csv", "dose"), ["$.medications[0].dose", "$.medications[1].dose"],
+              "medications[].dose"),
+    "allergy criticality": (_clear("allergies.csv", "criticality"), ["$.allergies[0].criticality"],
+                            "allergies[].criticality"),
+    "no contacts": (_drop_rows("contacts.csv"), ["$.contacts"], "contacts"),
+    "no allergy rows": (_drop_rows("allergies.csv"), ["$.allergies"], "allergies"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(TRAVELS), ids=list(TRAVELS))
+def test_every_field_the_policy_lets_travel_converts_with_its_warning(tmp_path: Path, case: str) -> None:
+    """docs/care-home-csv.md marks these columns *travels*: empty, the resident still goes, the gap marked."""
+    edit, paths, field = TRAVELS[case]
+    files = export_rows()
+    edit(files)
+    out = tmp_path / "out"
+    result = convert_export(ConvertRequest("care-home-csv", write(tmp_path / "export", files), out))
+    assert (result.converted, result.held_back, result.errors) == (3, 0, 0), report(out)
+    gaps = [r["reason"].split(":")[0] for r in report(out) if r["resident"] == "R1"]
+    assert gaps == paths
+    document = orjson.loads((out / f"{BAGS[0]}.document.json").read_bytes())
+    assert marks(document, field), f"{field}: no mark where the field policy says the gap is marked"
+
+
+def test_half_a_consent_is_refused_naming_the_empty_cell(tmp_path: Path) -> None:
+    files = export_rows()
+    _clear("residents.csv", "consent_by")(files)
+    out = tmp_path / "out"
+    result = convert_export(ConvertRequest("care-home-csv", write(tmp_path / "export", files), out))
+    assert (result.converted, result.held_back) == (2, 1)
+    (error,) = [r for r in report(out) if r["severity"] == "error"]
+    assert (error["file"], error["column"], error["resident"]) == ("residents.csv", "consent_by", "R1")
+    assert error["reason"] == "$.consentToShare.by: is required"
