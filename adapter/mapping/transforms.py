@@ -92,7 +92,7 @@ def _iso_day(value: str) -> str | None:
     m = _UK_DATE.match(value)
     if m:
         day, month, year = m.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
+        return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
     return None
 
 
@@ -108,7 +108,7 @@ def _iso_moment(value: str) -> tuple[str, str | None] | None:
             return None
         day, month, year, hour, minute, second = m.groups()
         fraction = offset = None
-    text = f"{year}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{minute}"
+    text = f"{year}-{month.zfill(2)}-{day.zfill(2)}T{hour.zfill(2)}:{minute}"
     if second is not None:
         text += f":{second}{fraction or ''}"
     if offset is not None and offset != "Z" and ":" not in offset:
@@ -147,13 +147,13 @@ def _partial_date_text(value: str, ctx: Context) -> str:
     m = _MONTH_YEAR.match(value)
     if m:
         month, year = m.groups()
-        return _on_calendar(f"{year}-{int(month):02d}", Shape.DATE)
-    if _iso_moment(value) is not None:
-        return _datetime_text(value, ctx)
+        return _on_calendar(f"{year}-{month.zfill(2)}", Shape.DATE)
     day = _iso_day(value)
-    if day is None:
+    if day is not None:
+        return _on_calendar(day, Shape.DATE)
+    if _iso_moment(value) is None:
         raise CellError(f"not a date ({_PARTIAL_HINT})")
-    return _on_calendar(day, Shape.DATE)
+    return _datetime_text(value, ctx)
 
 
 def _localise(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -199,6 +199,9 @@ def parse_instant(value: str, zone: ZoneInfo) -> datetime:
 
 def _datetime_text(value: str, ctx: Context) -> str:
     """An ISO 8601 date-time with its offset; local times get the offset of the mapping's zone."""
+    if len(value) > 16 and value[10] == "T" and (value[-1] == "Z" or value[-6] in "+-"):
+        # the common case, written as the contract writes it: checked as it is, kept as written
+        return _on_calendar(value, Shape.INSTANT)
     return _instant(value, ctx.timezone)[0]
 
 
