@@ -43,7 +43,8 @@ def add_strict_option(parser: Any) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="refuse an input with warnings (a field that would travel marked 'not recorded'), as an error",
+        help="refuse on warnings too: an input (or CSV resident) whose red bag would travel with a gap "
+        "marked 'not recorded' is not converted",
     )
 
 

@@ -19,7 +19,7 @@ from adapter.mapping import ConvertRequest, builtin_names, convert_export
 
 Json = dict[str, Any]
 
-#: How many failing rows are printed; the rest are in errors.csv / errors.json.
+#: How many failing rows (and as many warnings) are printed; the rest are in errors.csv / errors.json.
 SHOWN_ERRORS = 10
 
 CSV_EPILOG = """\
@@ -30,9 +30,13 @@ CSV exports (--mapping):
       --set care_home_ods_code=VAB12 --set "care_home_name=Oak Lodge"
 
   INPUT is then one folder holding the layout's CSV files. Writes the same bundles per resident (or NDJSON,
-  one file per resource type), plus errors.csv and errors.json naming every failing row (file, line,
-  column, value, reason). A resident with any failing row is not converted. A missing file or column
-  stops the run before any work (exit status 2).
+  one file per resource type), plus errors.csv and errors.json listing (severity, file, line, column,
+  value, reason, resident) every failing row (error: its resident is held back, not converted at all),
+  every gap a converted red bag travels with (warning: marked in the FHIR; --strict holds the resident
+  back instead), and every optional column the export lacks (note). A missing file or needed column stops
+  the run before any work.
+  exit status: 0 every resident converted (with warnings or not), 1 some resident held back or some row
+  failed, 2 unusable layout or options.
 """
 
 
@@ -158,6 +162,7 @@ def run_csv(args: argparse.Namespace) -> int:
     progress = _ProgressLine() if on_terminal else None
     try:
         request = ConvertRequest(
+            strict=args.strict,
             mapping=args.mapping,
             export_dir=Path(args.inputs[0]),
             out_dir=args.out,
@@ -179,27 +184,43 @@ def run_csv(args: argparse.Namespace) -> int:
         if on_terminal:
             sys.stderr.write("\n")
     errors_csv = result.reports[0]
-    _show_errors(errors_csv, result.errors)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    _show_rows(errors_csv, {"error": result.errors, "warning": result.warnings})
     print(
         f"converted {result.converted:,} of {result.residents:,} resident(s) ({result.mapping}): "
-        f"{result.held_back:,} held back, {result.errors:,} row error(s), {result.resources:,} resources "
-        f"in {result.seconds:.1f}s; report: {errors_csv}"
+        f"{result.held_back:,} held back, {result.errors:,} row error(s), "
+        f"{result.converted_with_warnings:,} converted with {result.warnings:,} warning(s), "
+        f"{result.resources:,} resources in {result.seconds:.1f}s; report: {errors_csv}"
         + (f"; {result.skipped:,} left out by the mapping" if result.skipped else ""),
         file=sys.stderr,
     )
     return FAILED if result.errors or result.held_back else OK
 
 
-def _show_errors(errors_csv: Path, count: int) -> None:
-    if not count:
+def _show_rows(errors_csv: Path, counts: dict[str, int]) -> None:
+    """The first errors, then the first warnings, of the report (up to SHOWN_ERRORS of each)."""
+    if not any(counts.values()):
         return
     import csv
 
+    shown: dict[str, list[str]] = {severity: [] for severity in counts}
     with errors_csv.open(encoding="utf-8", newline="") as handle:
-        for n, row in enumerate(csv.DictReader(handle)):
-            if n == SHOWN_ERRORS:
-                print(f"  ... and {count - SHOWN_ERRORS:,} more in {errors_csv}", file=sys.stderr)
-                break
+        for row in csv.DictReader(handle):
+            lines = shown.get(row["severity"])
+            if lines is None or len(lines) == SHOWN_ERRORS:
+                continue
             where = f"{row['file']} line {row['line']}" if row["line"] else row["file"]
             column = f", {row['column']}" if row["column"] else ""
-            print(f"{where}{column}: {row['reason']} (resident {row['resident']})", file=sys.stderr)
+            prefix = "warning: " if row["severity"] == "warning" else ""
+            lines.append(f"{prefix}{where}{column}: {row['reason']} (resident {row['resident']})")
+            if all(len(v) == min(SHOWN_ERRORS, counts[k]) for k, v in shown.items()):
+                break
+    for severity, lines in shown.items():
+        for line in lines:
+            print(line, file=sys.stderr)
+        if counts[severity] > len(lines):
+            print(
+                f"  ... and {counts[severity] - len(lines):,} more {severity}(s) in {errors_csv}",
+                file=sys.stderr,
+            )

@@ -11,8 +11,10 @@
     merge                                NDJSON parts and report parts concatenated in key order
 
 A resident any of whose rows failed (a bad cell, an orphan or duplicate row, a contract violation, a FHIR
-validation error) is held back whole and named in the report; every other resident is converted.
-The output does not depend on ``--jobs``.
+validation error) is held back whole and named in the report; every other resident is converted. A resident
+whose summary only lacks what may travel absent (:mod:`adapter.redbag.policy`) is converted, its gaps marked
+in the FHIR and listed in the report as warnings (``strict``: held back instead). The output does not depend
+on ``--jobs``.
 """
 
 from __future__ import annotations
@@ -38,16 +40,25 @@ from typing import Any, Protocol
 
 import orjson
 
-from adapter.errors import ContractError, MappingError, RedbagError
+from adapter.errors import ContractError, MappingError, RedbagError, Violation
 from adapter.mapping import spec as mapping_spec
-from adapter.mapping.compiler import Built, CellProblem, Layout, SummaryBuilder, referenced_columns
+from adapter.mapping.compiler import (
+    Built,
+    CellProblem,
+    Layout,
+    SummaryBuilder,
+    needed_columns,
+    referenced_columns,
+    without_optional_columns,
+)
 from adapter.mapping.csvfiles import Prepared, PreparedSource, PrepareOrder, partition, prepare, read_header
 from adapter.mapping.join import KeyGroup, join
 from adapter.mapping.outputs import BundleFiles, NdjsonParts, Sink, merge_ndjson
-from adapter.mapping.report import HeldBack, PartWriter, RowError, shown_value, write_reports
+from adapter.mapping.report import NOTE, WARNING, HeldBack, PartWriter, RowError, shown_value, write_reports
 from adapter.mapping.spec import AS_OF, MappingSpec
 from adapter.mapping.transforms import Context, as_of_instant, format_instant
-from adapter.redbag import build_bundles, build_document, check_summary, summary_violations
+from adapter.redbag import build_bundles, build_document, summary_violations
+from adapter.redbag.contract import assess_summary
 
 Json = dict[str, Any]
 #: Builds, once per worker process, a check of each document Bundle returning error messages.
@@ -71,6 +82,8 @@ class ConvertRequest:
     fmt: str = "json"
     bundle_check: BundleCheckFactory | None = None
     now: datetime | None = None
+    #: Refuse on warnings too: a resident whose red bag would travel with a gap is held back.
+    strict: bool = False
 
 
 @dataclass(kw_only=True)
@@ -80,10 +93,12 @@ class Counts:
     rows: int = 0
     residents: int = 0
     converted: int = 0
+    converted_with_warnings: int = 0
     held_back: int = 0
     skipped: int = 0
     resources: int = 0
     errors: int = 0
+    warnings: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(Counts):
@@ -97,6 +112,8 @@ class BatchResult(Counts):
     mapping: str
     outputs: list[Path] = field(default_factory=list)
     reports: tuple[Path, ...] = ()
+    #: Optional columns the export lacks, and what the mapping did without each (also in the report).
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: Where the time went: wall seconds per phase, and CPU seconds of each file's preparation and of each
     #: worker (what a run would take on idle cores, whatever else the machine is doing).
@@ -117,6 +134,7 @@ class Settings:
     ndjson: bool
     fmt: str
     bundle_check: BundleCheckFactory | None
+    strict: bool
 
 
 @dataclass(frozen=True)
@@ -142,13 +160,21 @@ class WorkResult(Counts):
 
 @dataclass
 class Assessment:
-    """One key's outcome before anything is written: ok, held-back, skipped (left out) or orphan rows."""
+    """One key's outcome before anything is written: ok, held-back, skipped (left out) or orphan rows.
+
+    ``summary`` is what the rows say; ``ready`` the summary as the builders take it (contract-checked),
+    ``warnings`` the gaps it travels with, located in the files, and ``gaps`` the same as the contract
+    gave them (for the builders).
+    """
 
     key: str
     status: str
     root_line: int | None
     summary: Json | None
     problems: list[CellProblem]
+    warnings: list[CellProblem] = field(default_factory=list)
+    ready: Json | None = None
+    gaps: list[Violation] | None = None
 
 
 class ProgressCounter(Protocol):
@@ -171,9 +197,13 @@ class Worker:
         self.spec = mapping_spec.load(settings.mapping)
         as_of = datetime.fromisoformat(settings.options[AS_OF])
         ctx = Context(self.spec.zone(), as_of, self.spec.maps)
-        layout = Layout({s.name: s.header for s in order.sources})
+        layout = Layout(
+            {s.name: s.header for s in order.sources},
+            {name: s.optional for name, s in self.spec.sources.items()},
+        )
         self.builder = SummaryBuilder(self.spec, ctx, settings.options, layout)
         self.now = datetime.fromisoformat(settings.now)
+        self.strict = settings.strict
         self.files = {s.name: s.file for s in order.sources}
         self.widths = {s.name: len(s.header) for s in order.sources}
         self.keys = {s.name: s.header[s.key_index] for s in order.sources}
@@ -206,6 +236,7 @@ class Worker:
             self.close()
         self.counter.value += done % _PROGRESS_EVERY
         self.result.errors = self.report.error_count
+        self.result.warnings = self.report.warning_count
         self.result.cpu_seconds = time.process_time() - started
         return self.result
 
@@ -218,9 +249,10 @@ class Worker:
         i = self.positions[source].get(column.casefold())
         return row[i] if row is not None and i is not None and i < len(row) else ""
 
-    def _row_error(self, key: str, p: CellProblem) -> RowError:
+    def _row_error(self, key: str, p: CellProblem, severity: str = "error") -> RowError:
         personal = p.column.casefold() in self.spec.sources[p.source].personal
-        return RowError(self.files[p.source], p.line, p.column, shown_value(p.value, personal), p.reason, key)
+        shown = shown_value(p.value, personal)
+        return RowError(self.files[p.source], p.line, p.column, shown, p.reason, key, severity)
 
     def _fail(self, key: str, problems: Sequence[CellProblem]) -> None:
         self.report.errors(self._row_error(key, p) for p in problems)
@@ -281,9 +313,9 @@ class Worker:
         if built.summary is None:
             return Assessment(key, "skipped", root_line, None, [])
         problems += built.problems
-        if not problems:
-            problems = self._contract_problems(group, built, root_line)
-        return Assessment(key, "held-back" if problems else "ok", root_line, built.summary, problems)
+        if problems:
+            return Assessment(key, "held-back", root_line, built.summary, problems)
+        return self._contract(key, group, built, root_line)
 
     def convert(self, group: KeyGroup) -> None:
         """Convert one resident, or report why not."""
@@ -293,7 +325,7 @@ class Worker:
             return
         self.result.residents += a.status != "skipped"
         self.result.skipped += a.status == "skipped"
-        summary = a.summary or {}
+        summary = a.ready or a.summary or {}
         bag = str(summary.get("bagNumber") or "")
         if a.status == "skipped" or a.root_line is None:
             return
@@ -302,9 +334,9 @@ class Worker:
             return
         try:
             if self.sink.resources_alone:
-                document, transaction = build_document(summary, relative=True), None
+                document, transaction = build_document(summary, relative=True, gaps=a.gaps), None
             else:
-                document, transaction = build_bundles(summary)
+                document, transaction = build_bundles(summary, gaps=a.gaps)
             messages = self.check(document) if self.check else []
         except (RedbagError, KeyError, TypeError, ValueError) as exc:
             messages = [f"could not be converted ({type(exc).__name__}: {exc})"]
@@ -315,21 +347,29 @@ class Worker:
             return
         self.result.resources += self.sink.write(bag, document, transaction)
         self.result.converted += 1
+        if a.warnings:
+            self.report.errors(self._row_error(a.key, w, WARNING) for w in a.warnings)
+            self.result.converted_with_warnings += 1
 
-    def _contract_problems(self, group: KeyGroup, built: Built, root_line: int) -> list[CellProblem]:
+    def _contract(self, key: str, group: KeyGroup, built: Built, root_line: int) -> Assessment:
+        """The resident-summary contract's verdict on one built summary: its violations hold the resident
+        back; its gaps (warnings) travel, unless the run is strict."""
         try:
-            check_summary(built.summary, now=self.now)
+            checked = assess_summary(built.summary, now=self.now, strict=self.strict)
         except ContractError as exc:
-            found = []
-            for v in exc.violations:
-                source, column, line = self.builder.locate(v.path, built, root_line)
-                value = ""
-                if column and line is not None:
-                    row = next((r for ln, r in group.rows.get(source, []) if ln == line), None)
-                    value = self.cell(source, row, column)
-                found.append(CellProblem(source, line, column, value, f"{v.path}: {v.message}"))
-            return found
-        return []
+            refused = [self._located(v, group, built, root_line) for v in exc.violations]
+            return Assessment(key, "held-back", root_line, built.summary, refused)
+        warnings = [self._located(w, group, built, root_line) for w in checked.warnings]
+        return Assessment(key, "ok", root_line, built.summary, [], warnings, checked.data, checked.warnings)
+
+    def _located(self, v: Violation, group: KeyGroup, built: Built, root_line: int) -> CellProblem:
+        """A contract finding at the file, line and column that fed its JSON path."""
+        source, column, line = self.builder.locate(v.path, built, root_line)
+        value = ""
+        if column and line is not None:
+            row = next((r for ln, r in group.rows.get(source, []) if ln == line), None)
+            value = self.cell(source, row, column)
+        return CellProblem(source, line, column, value, f"{v.path}: {v.message}")
 
 
 @contextmanager
@@ -361,9 +401,13 @@ def _worker_process(order: WorkOrder, counter: ProgressCounter, result_path: str
 
 
 # --- the run ---------------------------------------------------------------------------------------------
-def _check_layout(spec: MappingSpec, export_dir: Path, needed: Mapping[str, set[str]]) -> None:
-    """Every file present and every column the mapping reads in its header, or one error naming all."""
+def _check_layout(
+    spec: MappingSpec, export_dir: Path, read: Mapping[str, set[str]], needed: Mapping[str, set[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Every file present and every column the mapping needs in its header, or one error naming all;
+    the headers, by source."""
     problems = []
+    headers: dict[str, tuple[str, ...]] = {}
     for source in spec.sources.values():
         path = export_dir / source.file
         try:
@@ -371,19 +415,35 @@ def _check_layout(spec: MappingSpec, export_dir: Path, needed: Mapping[str, set[
         except MappingError as exc:
             problems.append(str(exc))
             continue
+        headers[source.name] = header.columns
         have = {c.casefold() for c in header.columns}
         missing = sorted(c for c in needed.get(source.name, set()) if c.casefold() not in have)
         if missing:
             problems.append(f"{path}: missing column(s) {', '.join(missing)}")
         names = [h.casefold() for h in header.columns]
-        read = {c.casefold() for c in needed.get(source.name, set())}
+        used = {c.casefold() for c in read.get(source.name, set())}
         repeated = sorted(
-            {c for c in header.columns if c.casefold() in read and names.count(c.casefold()) > 1}
+            {c for c in header.columns if c.casefold() in used and names.count(c.casefold()) > 1}
         )
         if repeated:  # which of the two would the mapping mean?
             problems.append(f"{path}: column(s) named twice: {', '.join(repeated)}")
     if problems:
         raise MappingError(f"{spec.name} export in {export_dir}:\n  " + "\n  ".join(problems))
+    return headers
+
+
+def _notes(
+    spec: MappingSpec, ctx: Context, options: Mapping[str, str], headers: Mapping[str, Sequence[str]]
+) -> list[RowError]:
+    """One note per optional column the export lacks, saying what the mapping does without it."""
+    order = {name: n for n, name in enumerate(spec.sources)}
+    missing = without_optional_columns(spec, ctx, options, headers)
+    notes = []
+    for (source, column), outcomes in sorted(missing.items(), key=lambda m: (order[m[0][0]], m[0][1])):
+        what = "; ".join(dict.fromkeys(outcomes)) or "nothing depends on it"
+        reason = f"no column {column} (the mapping uses it when present): {what}"
+        notes.append(RowError(spec.sources[source].file, None, column, "", reason, "", NOTE))
+    return notes
 
 
 def _process_context() -> ForkContext | SpawnContext:
@@ -503,6 +563,7 @@ class Plan:
     residents: int
     prepare_seconds: float
     prepare_cpu: list[float]
+    notes: list[RowError]
 
 
 @contextmanager
@@ -513,10 +574,11 @@ def _planned(request: ConvertRequest) -> Iterator[Plan]:
     options = spec.option_values(dict(request.options))
     options[AS_OF] = format_instant(as_of_instant(request.as_of, now))
     ctx = Context(spec.zone(), datetime.fromisoformat(options[AS_OF]), spec.maps)
-    needed = referenced_columns(spec, ctx, options)
+    read = referenced_columns(spec, ctx, options)
     if not request.export_dir.is_dir():
         raise MappingError(f"{request.export_dir}: not a folder (give the folder holding the CSV files)")
-    _check_layout(spec, request.export_dir, needed)
+    headers = _check_layout(spec, request.export_dir, read, needed_columns(spec, ctx, options))
+    notes = _notes(spec, ctx, options, headers)
     if request.fmt == "xml" and request.ndjson:
         raise MappingError("--ndjson writes FHIR JSON lines: it cannot be combined with --format xml")
     summary_violations({})  # compile the contract's schemas once here, before any worker is forked
@@ -550,13 +612,15 @@ def _planned(request: ConvertRequest) -> Iterator[Plan]:
             ndjson=request.ndjson,
             fmt=request.fmt,
             bundle_check=request.bundle_check,
+            strict=request.strict,
         )
         frozen = {k: tuple(v) for k, v in rejected.items()}
         orders = [
             WorkOrder(settings, sources, low, high, n, frozen)
             for n, (low, high) in enumerate(partition(root, max(1, request.jobs)))
         ]
-        yield Plan(spec, orders, root.rows, time.perf_counter() - started, [p.cpu_seconds for p in prepared])
+        prepare_cpu = [p.cpu_seconds for p in prepared]
+        yield Plan(spec, orders, root.rows, time.perf_counter() - started, prepare_cpu, notes)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
 
@@ -589,11 +653,17 @@ def convert_export(
                 "rowsRead": result.rows,
                 "residents": result.residents,
                 "converted": result.converted,
+                "convertedWithWarnings": result.converted_with_warnings,
                 "heldBack": result.held_back,
                 "skipped": result.skipped,
+                "strict": request.strict,
                 "errorCount": result.errors,
+                "warningCount": result.warnings,
+                "noteCount": len(plan.notes),
             },
+            plan.notes,
         )
+        result.notes = [f"{n.file}: {n.reason}" for n in plan.notes]
         result.phases = {
             "check_and_prepare": converting - started,
             "prepare": plan.prepare_seconds,

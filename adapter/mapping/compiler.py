@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,25 +89,48 @@ Node = Callable[[Row, int, Problems, int, Group, dict[str, list[int]]], Any]
 Predicate = Callable[[Row, int, Problems], bool]
 
 
-class Layout:
-    """Column positions per source, from the files' headers; records what a mapping reads without them."""
+#: The index of an optional column the export does not have: past the end of every row, so it reads empty.
+ABSENT: Final = sys.maxsize
 
-    def __init__(self, headers: Mapping[str, Sequence[str]] | None = None) -> None:
+
+class Layout:
+    """Column positions per source, from the files' headers; records what a mapping reads, and what it does
+    without the optional columns an export lacks."""
+
+    def __init__(
+        self,
+        headers: Mapping[str, Sequence[str]] | None = None,
+        optional: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.headers = (
             {s: {c.strip().casefold(): i for i, c in enumerate(cols)} for s, cols in headers.items()}
             if headers is not None
             else None
         )
+        self.optional = optional or {}
         self.read: dict[str, set[str]] = {}
+        #: (source, column) of each optional column the export lacks -> what the mapping does without it.
+        self.missing: dict[tuple[str, str], list[str]] = {}
+
+    def is_optional(self, source: str, column: str) -> bool:
+        return column.casefold() in self.optional.get(source, frozenset())
 
     def index(self, source: str, column: str) -> int:
+        """Where ``column`` is in ``source``'s rows (:data:`ABSENT`: an optional column the export lacks)."""
         self.read.setdefault(source, set()).add(column)
         if self.headers is None:
             return 0
         try:
             return self.headers[source][column.casefold()]
         except KeyError:
+            if self.is_optional(source, column):
+                self.missing.setdefault((source, column), [])
+                return ABSENT
             raise MappingError(f"source {source!r} has no column {column!r}") from None
+
+    def without(self, source: str, column: str, outcome: str) -> None:
+        """Record what a field does because an optional column is absent (for the report's notes)."""
+        self.missing.setdefault((source, column), []).append(outcome)
 
 
 @dataclass
@@ -124,6 +148,22 @@ _INDEX = re.compile(r"\[\d+\]")
 
 def _cell(row: Row, i: int) -> str:
     return row[i] if i < len(row) else ""
+
+
+def _field(path: str) -> str:
+    """A path as the policy table writes it: ``$.allergies[*].reaction`` -> ``allergies[].reaction``."""
+    return path.removeprefix("$.").replace("[*]", "[]")
+
+
+def _describe(spec: Json) -> str:
+    """A value node in words, for the report's notes."""
+    if "const" in spec:
+        return repr(spec["const"])
+    if "option" in spec:
+        return f"the --set {spec['option']} value"
+    if "template" in spec:
+        return f"the template {spec['template']!r}"
+    return f"column {spec.get('column')}"
 
 
 @cache
@@ -201,6 +241,7 @@ class Compiler:
         """Started on or before the as-of date, and not stopped by then (a stop on that date has stopped)."""
         as_of: date = self.ctx.as_of.date()
         start_col, stop_col = spec["start"], spec.get("stop")
+        self._not_optional(scope, [start_col, stop_col], "active_on")
         start_i = self.layout.index(scope, start_col)
         stop_i = self.layout.index(scope, stop_col) if stop_col else None
 
@@ -230,6 +271,8 @@ class Compiler:
         has_default = "default" in spec
         default = spec.get("default")
         when = self.predicate(spec.get("when"), scope, path)
+        if "without_column" in spec:
+            self._without_column_allowed(spec, scope, path)
 
         if "const" in spec:
             const = spec["const"]
@@ -242,7 +285,20 @@ class Compiler:
         getter: Callable[[Row], Any]
         if "column" in spec:
             columns = spec["column"] if isinstance(spec["column"], list) else [spec["column"]]
-            indexes = [self.layout.index(scope, c) for c in columns]
+            if (
+                required
+                and "without_column" not in spec
+                and all(self.layout.is_optional(scope, c) for c in columns)
+            ):
+                self._not_optional(scope, columns, f"{path} (required)")
+            positions = [(c, self.layout.index(scope, c)) for c in columns]
+            present = [(c, i) for c, i in positions if i != ABSENT]
+            if not present:
+                return self._guard(when, self._absent_columns(spec, scope, path, columns, register))
+            for c, i in positions:
+                if i == ABSENT:
+                    self.layout.without(scope, c, f"{_field(path)} is read from {present[0][0]} alone")
+            indexes = [i for _, i in present]
             if len(indexes) == 1:
                 getter = operator.itemgetter(indexes[0])  # a short row's missing cells: see evaluate
             else:
@@ -250,7 +306,7 @@ class Compiler:
                 def getter(row: Row) -> Any:
                     return [row[i] for i in indexes if i < len(row) and row[i]]
 
-            first = columns[0]
+            first = present[0][0]
         else:
             getter, first = self._template(spec["template"], scope, path)
         if register:
@@ -296,6 +352,44 @@ class Compiler:
             raise MappingError(f"give --set {name}=VALUE (it feeds {path})")
         return lambda row, line, p, n, g, pv: value
 
+    def _not_optional(self, scope: str, columns: Sequence[str | None], use: str) -> None:
+        optional = [c for c in columns if c is not None and self.layout.is_optional(scope, c)]
+        if optional:
+            raise MappingError(
+                f"{use}: column(s) {', '.join(optional)} of {scope!r} are listed in optional_columns, "
+                "but this use needs them (give the value a `without_column`, or make the column needed)"
+            )
+
+    def _without_column_allowed(self, spec: Json, scope: str, path: str) -> None:
+        columns = spec.get("column")
+        names = columns if isinstance(columns, list) else [columns] if columns else []
+        if not names or not all(self.layout.is_optional(scope, c) for c in names):
+            raise MappingError(
+                f"{path}: `without_column` is for a value read from optional columns "
+                f"(list them under sources.{scope}.optional_columns)"
+            )
+
+    def _absent_columns(self, spec: Json, scope: str, path: str, columns: list[str], register: bool) -> Node:
+        """The value when none of its (optional) columns is in the export: ``without_column``, the default,
+        or nothing."""
+        if register:
+            self.fed_by[path] = (scope, "")
+        field = _field(path)
+        if "without_column" in spec:
+            fallback = spec["without_column"]
+            outcome = f"{field} is {_describe(fallback)} (the mapping's value for exports without it)"
+            node = self.value(fallback, scope, path, register=False)
+        elif "default" in spec:
+            default = spec["default"]
+            outcome = f"{field} is {default!r} (its default)"
+            node = self._guard(None, lambda row, line, p, n, g, pv: default)
+        else:
+            outcome = f"{field} is left out"
+            node = self._guard(None, lambda row, line, p, n, g, pv: MISSING)
+        for c in columns:
+            self.layout.without(scope, c, outcome)
+        return node
+
     def _template(self, template: str, scope: str, path: str) -> tuple[Callable[[Row], str], str]:
         pieces: list[str | int] = []
         columns: list[str] = []
@@ -311,7 +405,10 @@ class Compiler:
                 pieces.append(self.options.get(name, ""))
             else:
                 columns.append(m.group(2))
-                pieces.append(self.layout.index(scope, m.group(2)))
+                index = self.layout.index(scope, m.group(2))
+                if index == ABSENT:
+                    self.layout.without(scope, m.group(2), f"{_field(path)} is left out")
+                pieces.append(index)
             at = m.end()
         pieces.append(template[at:])
         if not columns:
@@ -407,6 +504,10 @@ class Compiler:
             else self.node(item_spec, source, f"{path}[*]", item_schema)
         )
         distinct = spec.get("distinct_by")
+        if distinct:
+            self._not_optional(
+                source, distinct if isinstance(distinct, list) else [distinct], f"{path} distinct_by"
+            )
         distinct_idx = (
             [self.layout.index(source, c) for c in (distinct if isinstance(distinct, list) else [distinct])]
             if distinct
@@ -520,6 +621,23 @@ class SummaryBuilder:
 
 def referenced_columns(spec: MappingSpec, ctx: Context, options: Mapping[str, str]) -> dict[str, set[str]]:
     """Every column the mapping reads, per source (checks the whole mapping on the way)."""
-    layout = Layout()
+    layout = Layout(optional={name: s.optional for name, s in spec.sources.items()})
     SummaryBuilder(spec, ctx, options, layout)
     return layout.read
+
+
+def needed_columns(spec: MappingSpec, ctx: Context, options: Mapping[str, str]) -> dict[str, set[str]]:
+    """The columns an export must have, per source: every column read, except the optional ones."""
+    return {
+        source: {c for c in columns if c.casefold() not in spec.sources[source].optional}
+        for source, columns in referenced_columns(spec, ctx, options).items()
+    }
+
+
+def without_optional_columns(
+    spec: MappingSpec, ctx: Context, options: Mapping[str, str], headers: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], list[str]]:
+    """For each optional column these headers lack, what the mapping does without it."""
+    layout = Layout(headers, {name: s.optional for name, s in spec.sources.items()})
+    SummaryBuilder(spec, ctx, options, layout)
+    return layout.missing

@@ -1,8 +1,11 @@
-"""The row-level error report in ``errors.csv`` and ``errors.json``: file, line, column, value, reason.
+"""The row-level report in ``errors.csv`` and ``errors.json``: severity, file, line, column, value, reason.
 
-Workers append to JSON-lines parts as they go; :func:`write_reports` streams the parts, in key order, into
-the two reports. Cells that a spreadsheet would run as a formula are neutralised in ``errors.csv``
-(OWASP "CSV injection"): they get a leading apostrophe.
+Severity ``error``: the row (and its resident) was refused. ``warning``: the resident's red bag went with a
+gap, marked in the FHIR (a field that travels absent, :mod:`adapter.redbag.policy`). ``note``: the export
+lacks a column the mapping uses only when present. Workers append to JSON-lines parts as they go;
+:func:`write_reports` streams the notes and the parts, in key order, into the two reports. Cells that a
+spreadsheet would run as a formula are neutralised in ``errors.csv`` (OWASP "CSV injection"): they get a
+leading apostrophe.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "\uff1d", "\uff
 MAX_VALUE = 200
 WITHHELD = "(withheld: personal data)"
 
-ERROR_FIELDS = ("file", "line", "column", "value", "reason", "resident")
+ERROR_FIELDS = ("severity", "file", "line", "column", "value", "reason", "resident")
+ERROR, WARNING, NOTE = "error", "warning", "note"
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One failing row (or cell) of the export."""
+    """One failing row (or cell) of the export, a gap its red bag travels with, or a note on the export."""
 
     file: str
     line: int | None
@@ -34,9 +38,10 @@ class RowError:
     value: str
     reason: str
     resident: str
+    severity: str = ERROR
 
     def as_list(self) -> list[Any]:
-        return [self.file, self.line, self.column, self.value, self.reason, self.resident]
+        return [self.severity, self.file, self.line, self.column, self.value, self.reason, self.resident]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +79,16 @@ class PartWriter:
         self._errors: IO[bytes] = errors_path.open("wb")
         self._held: IO[bytes] = held_path.open("wb")
         self.error_count = 0
+        self.warning_count = 0
 
     def errors(self, items: Iterable[RowError]) -> None:
+        """Append rows of any severity."""
         for e in items:
             self._errors.write(orjson.dumps(e.as_list()) + b"\n")
-            self.error_count += 1
+            if e.severity == ERROR:
+                self.error_count += 1
+            elif e.severity == WARNING:
+                self.warning_count += 1
 
     def held_back(self, item: HeldBack) -> None:
         self._held.write(
@@ -97,21 +107,33 @@ def _lines(paths: Sequence[Path]) -> Iterator[list[Any]]:
                 yield orjson.loads(raw)
 
 
+def _rows(notes: Sequence[RowError], error_parts: Sequence[Path]) -> Iterator[list[Any]]:
+    for note in notes:
+        yield note.as_list()
+    yield from _lines(error_parts)
+
+
 def write_reports(
-    out_dir: Path, error_parts: Sequence[Path], held_parts: Sequence[Path], summary: dict[str, Any]
+    out_dir: Path,
+    error_parts: Sequence[Path],
+    held_parts: Sequence[Path],
+    summary: dict[str, Any],
+    notes: Sequence[RowError] = (),
 ) -> tuple[Path, Path]:
-    """Merge the parts into ``errors.csv`` and ``errors.json`` in ``out_dir`` (written even when empty)."""
+    """Merge the notes and the parts into ``errors.csv`` and ``errors.json`` in ``out_dir`` (written even
+    when empty)."""
     csv_path, json_path = out_dir / "errors.csv", out_dir / "errors.json"
     with csv_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(ERROR_FIELDS)
-        for row in _lines(error_parts):
+        for row in _rows(notes, error_parts):
             writer.writerow([neutralise(c) for c in row])
     with json_path.open("wb") as out:
         head = orjson.dumps(summary, option=orjson.OPT_INDENT_2)
         out.write(head[:-2].rstrip() + b',\n  "errors": [')
         _write_array(
-            out, ({k: v for k, v in zip(ERROR_FIELDS, row, strict=True)} for row in _lines(error_parts))
+            out,
+            ({k: v for k, v in zip(ERROR_FIELDS, row, strict=True)} for row in _rows(notes, error_parts)),
         )
         out.write(b',\n  "residentsHeldBack": [')
         fields = ("resident", "bagNumber", "file", "line", "errors")

@@ -1,9 +1,9 @@
 """Mapping files: load, check against their JSON Schema, resolve code maps. Parsed once per process.
 
 A mapping (``mappings/<name>.yaml``, YAML or JSON) describes one CSV layout as data: the files and the
-column naming the resident in each (rows join on it), the constants a user may set on the command line, code
-maps, and the resident-summary fields, each fed by a column (or a constant, an option or a template) through
-named transforms. No Python is written per layout.
+column naming the resident in each (rows join on it), the columns it uses only when an export has them, the
+constants a user may set on the command line, code maps, and the resident-summary fields, each fed by a column
+(or a constant, an option or a template) through named transforms. No Python is written per layout.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class SourceSpec:
     where: Any = None
     unique: tuple[str, ...] = ()
     personal: frozenset[str] = frozenset()
+    #: Columns the mapping uses when the export has them (case-folded); every other column it reads is needed.
+    optional: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,17 @@ def _load(path: Path, _mtime_ns: int, _size: int) -> MappingSpec:
             where=s.get("where"),
             unique=tuple(s.get("unique", ())),
             personal=frozenset(c.casefold() for c in s.get("personal", ())),
+            optional=frozenset(c.casefold() for c in s.get("optional_columns", ())),
         )
         for name, s in data["sources"].items()
     }
+    for source in sources.values():
+        joined = [c for c in (source.key, *source.unique) if c.casefold() in source.optional]
+        if joined:
+            raise MappingError(
+                f"{path}: sources.{source.name}: {', '.join(joined)} cannot be optional "
+                "(rows are joined or checked on it)"
+            )
     if data["root"] not in sources:
         raise MappingError(f"{path}: root {data['root']!r} is not one of the sources ({', '.join(sources)})")
     options = {

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapter.errors import MappingError
+from adapter.redbag import dates
+from adapter.redbag.dates import Shape
 from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, ods_code_is_valid, sctid_problem
 
 Transform = Callable[[Any], Any]
@@ -59,6 +61,9 @@ class CodeMap:
 
 
 # --- dates and times -----------------------------------------------------------------------------------
+# A cell's spelling (ISO 8601, UK day-first order, a time with or without its offset) is read here; whether it
+# names a day of the calendar and a time of day is decided by adapter.redbag.dates, the one check that every
+# input path (JSON, discharge, CSV) uses.
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
@@ -68,58 +73,87 @@ _ISO_DATETIME = re.compile(
 )
 _UK_DATETIME = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY (UK order)"
+_PARTIAL_HINT = "use YYYY, YYYY-MM, YYYY-MM-DD, MM/YYYY or DD/MM/YYYY"
 _DATETIME_HINT = "use YYYY-MM-DDTHH:MM[:SS] with an offset, or DD/MM/YYYY HH:MM local time"
 
 
-def _make_date(y: str, m: str, d: str) -> date:
-    try:
-        return date(int(y), int(m), int(d))
-    except ValueError:
-        raise CellError(f"not a calendar date ({_DATE_HINT})") from None
+def _on_calendar(text: str, shape: Shape) -> str:
+    """``text`` (already ISO 8601) when it is a date or time that exists; else the calendar's reason."""
+    problem = dates.problem(text, shape)
+    if problem:
+        raise CellError(problem)
+    return text
 
 
-def parse_date(value: str) -> date:
-    """A calendar date from ISO 8601 ``YYYY-MM-DD`` or UK ``DD/MM/YYYY`` (also with ``-`` or ``.``).
-
-    A date-time is accepted too (its date part, as written): exports often put a time on every date.
-    """
-    m = _ISO_DATE.match(value)
-    if m:
-        return _make_date(*m.groups())
+def _iso_day(value: str) -> str | None:
+    """``YYYY-MM-DD`` from an ISO or UK-order day (not yet checked); None when the cell is neither."""
+    if _ISO_DATE.match(value):
+        return value
     m = _UK_DATE.match(value)
     if m:
         day, month, year = m.groups()
-        return _make_date(year, month, day)
-    m = _ISO_DATETIME.match(value) or _UK_DATETIME.match(value)
+        return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+    return None
+
+
+def _iso_moment(value: str) -> tuple[str, str | None] | None:
+    """A date-time cell as ISO ``YYYY-MM-DDTHH:MM[:SS[.f]]`` and its offset (None: a local time), not yet
+    checked; None when the cell is not a date-time at all."""
+    m = _ISO_DATETIME.match(value)
     if m:
-        return parse_date(value[: m.start(4) - 1].strip())
-    raise CellError(f"not a date ({_DATE_HINT})")
+        year, month, day, hour, minute, second, fraction, offset = m.groups()
+    else:
+        m = _UK_DATETIME.match(value)
+        if not m:
+            return None
+        day, month, year, hour, minute, second = m.groups()
+        fraction = offset = None
+    text = f"{year}-{month.zfill(2)}-{day.zfill(2)}T{hour.zfill(2)}:{minute}"
+    if second is not None:
+        text += f":{second}{fraction or ''}"
+    if offset is not None and offset != "Z" and ":" not in offset:
+        offset = f"{offset[:3]}:{offset[3:]}"
+    return text, offset
+
+
+def _day(value: str) -> str:
+    """The checked ``YYYY-MM-DD`` of a date cell; a date-time is checked whole and gives its date as written
+    (exports often put a time on every date)."""
+    day = _iso_day(value)
+    if day is not None:
+        return _on_calendar(day, Shape.DATE)
+    moment = _iso_moment(value)
+    if moment is None:
+        raise CellError(f"not a date ({_DATE_HINT})")
+    text, offset = moment
+    _on_calendar(text + (offset or "Z"), Shape.INSTANT)  # a local time's clock is checked as if at UTC
+    return text[:10]
+
+
+def parse_date(value: str) -> date:
+    """A calendar date from ISO 8601 ``YYYY-MM-DD`` or UK ``DD/MM/YYYY`` (also with ``-`` or ``.``), or the
+    date part of a date-time."""
+    return dates.first_day(_day(value))
 
 
 def _date_text(value: str, _: Context) -> str:
-    return parse_date(value).isoformat()
+    return _day(value)
 
 
 def _partial_date_text(value: str, ctx: Context) -> str:
     """A date as precise as it is known: ``YYYY``, ``YYYY-MM``, ``MM/YYYY``, a full date, or a date-time."""
-    m = _ISO_PARTIAL.match(value)
-    if m:
-        year, month = m.groups()
-        if month is not None and not 1 <= int(month) <= 12:
-            raise CellError("not a month (use YYYY-MM or MM/YYYY)")
-        return value
+    if _ISO_PARTIAL.match(value):
+        return _on_calendar(value, Shape.DATE)
     m = _MONTH_YEAR.match(value)
     if m:
         month, year = m.groups()
-        if not 1 <= int(month) <= 12:
-            raise CellError("not a month (use YYYY-MM or MM/YYYY)")
-        return f"{year}-{int(month):02d}"
-    if _ISO_DATETIME.match(value) or _UK_DATETIME.match(value):
-        return _datetime_text(value, ctx)
-    try:
-        return parse_date(value).isoformat()
-    except CellError:
-        raise CellError("not a date (use YYYY, YYYY-MM, YYYY-MM-DD, MM/YYYY or DD/MM/YYYY)") from None
+        return _on_calendar(f"{year}-{month.zfill(2)}", Shape.DATE)
+    day = _iso_day(value)
+    if day is not None:
+        return _on_calendar(day, Shape.DATE)
+    if _iso_moment(value) is None:
+        raise CellError(f"not a date ({_PARTIAL_HINT})")
+    return _datetime_text(value, ctx)
 
 
 def _localise(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -140,48 +174,35 @@ def _format_instant(moment: datetime) -> str:
     return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}{sign}{hh:02d}:{mm:02d}"
 
 
+def _instant(value: str, zone: ZoneInfo) -> tuple[str, datetime]:
+    """A date-time cell, checked, as ISO 8601 text with its offset and as an aware datetime.
+
+    A time with its offset is kept as written (ISO spelling); a local time gets the offset ``zone`` has at
+    that moment.
+    """
+    moment = _iso_moment(value)
+    if moment is None:
+        raise CellError(f"not a date and time ({_DATETIME_HINT})")
+    text, offset = moment
+    if offset is None:
+        _on_calendar(text + "Z", Shape.INSTANT)  # the calendar and the clock, before placing it in the zone
+        local = _localise(dates.parse_instant(text + "Z").replace(tzinfo=None), zone)
+        return _format_instant(local), local
+    written = _on_calendar(text + offset, Shape.INSTANT)
+    return written, dates.parse_instant(written)
+
+
 def parse_instant(value: str, zone: ZoneInfo) -> datetime:
     """An aware datetime from ISO 8601 (with or without offset) or UK ``DD/MM/YYYY HH:MM[:SS]``."""
-    m = _ISO_DATETIME.match(value)
-    if m:
-        y, mo, d, hh, mi, ss, frac, tz = m.groups()
-        fields = (y, mo, d, hh, mi, ss or "0")
-    else:
-        m = _UK_DATETIME.match(value)
-        if not m:
-            raise CellError(f"not a date and time ({_DATETIME_HINT})")
-        d, mo, y, hh, mi, ss = m.groups()
-        fields, frac, tz = (y, mo, d, hh, mi, ss or "0"), None, None
-    try:
-        year, month, day, hour, minute, second = (int(f) for f in fields)
-        naive = datetime(
-            year, month, day, hour, minute, second
-        )  # naive on purpose: the zone is attached below
-    except ValueError:
-        raise CellError(f"not a date and time ({_DATETIME_HINT})") from None
-    if frac:
-        naive = naive.replace(microsecond=int(frac[1:7].ljust(6, "0")))
-    if tz is None:
-        return _localise(naive, zone)
-    if tz == "Z":
-        return naive.replace(tzinfo=UTC)
-    sign = 1 if tz[0] == "+" else -1
-    digits = tz[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 14 or minutes > 59:
-        raise CellError("not a UTC offset (use +HH:MM)")
-    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
-
-
-_KEEP_AS_WRITTEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
+    return _instant(value, zone)[1]
 
 
 def _datetime_text(value: str, ctx: Context) -> str:
     """An ISO 8601 date-time with its offset; local times get the offset of the mapping's zone."""
-    moment = parse_instant(value, ctx.timezone)
-    if _KEEP_AS_WRITTEN.match(value):
-        return value  # already in contract form: keep the writer's own precision and offset spelling
-    return _format_instant(moment)
+    if len(value) > 16 and value[10] == "T" and (value[-1] == "Z" or value[-6] in "+-"):
+        # the common case, written as the contract writes it: checked as it is, kept as written
+        return _on_calendar(value, Shape.INSTANT)
+    return _instant(value, ctx.timezone)[0]
 
 
 # --- other scalars -------------------------------------------------------------------------------------

@@ -53,9 +53,10 @@ def convert(
     return convert_export(ConvertRequest("care-home-csv", folder, out, **kw)), out
 
 
-def report(out: Path) -> list[dict[str, str]]:
+def report(out: Path, severity: str | None = "error") -> list[dict[str, str]]:
+    """The rows of errors.csv of one severity (None: all)."""
     with (out / "errors.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [r for r in csv.DictReader(handle) if severity is None or r["severity"] == severity]
 
 
 def line_of(files: Files, name: str, match: Callable[[dict[str, str]], bool]) -> int:
@@ -70,8 +71,14 @@ def test_a_clean_export_converts_every_resident(tmp_path: Path) -> None:
         assert document["type"] == "document"
         assert (out / f"{bag}.transaction.json").is_file()
     assert report(out) == []
+    # no-known-allergies records its resuscitation decision as not recorded: it travels, with a warning.
+    (gap,) = report(out, None)
+    assert (gap["severity"], gap["resident"], gap["column"]) == ("warning", "R3", "resuscitation_decision")
+    assert gap["reason"] == "$.resuscitation.decision: the resuscitation decision is not recorded"
     summary = orjson.loads((out / "errors.json").read_bytes())
-    assert summary["converted"] == 3 and summary["errors"] == [] and summary["residentsHeldBack"] == []
+    assert summary["converted"] == 3 and summary["residentsHeldBack"] == []
+    assert (summary["errorCount"], summary["warningCount"], summary["convertedWithWarnings"]) == (0, 1, 1)
+    assert [e["severity"] for e in summary["errors"]] == ["warning"]
 
 
 def _set(name: str, rid: str, column: str, value: str, nth: int = 0) -> Callable[[Files], None]:
@@ -105,7 +112,7 @@ def _extra_value(files: Files) -> None:
 BAD_ROWS: dict[str, tuple[Callable[[Files], None], list[tuple[str, str, str, str, str]], set[str]]] = {
     "bad date": (
         _set("residents.csv", "R1", "birth_date", "31/02/1937"),
-        [("residents.csv", "birth_date", "(withheld: personal data)", "not a calendar date", "R1")],
+        [("residents.csv", "birth_date", "(withheld: personal data)", "is not a day of the calendar", "R1")],
         {"R1"},
     ),
     "unknown code": (
@@ -199,7 +206,10 @@ def test_report_names_the_exact_line(tmp_path: Path) -> None:
     assert int(row["line"]) == expected
 
 
-def test_contract_violations_point_at_the_cell_that_fed_them(tmp_path: Path) -> None:
+def test_contract_findings_point_at_the_cell_that_fed_them(tmp_path: Path) -> None:
+    """A contradiction (error) and a gap (warning) are each reported at the file, line and column behind
+    the field; the resident with the gap is converted, the one with the contradiction is not."""
+
     def edit(files: Files) -> None:
         med = next(r for r in files["medications.csv"] if r["resident_id"] == "R2")
         med["time_critical"], med["last_dose_given"] = "yes", ""
@@ -213,13 +223,17 @@ def test_contract_violations_point_at_the_cell_that_fed_them(tmp_path: Path) -> 
     nka_line = len(files["allergies.csv"]) + 1
     write(tmp_path / "export", files)
     result = convert_export(ConvertRequest("care-home-csv", tmp_path / "export", tmp_path / "out"))
-    rows = {r["resident"]: r for r in report(tmp_path / "out")}
-    assert rows["R2"]["file"] == "medications.csv" and int(rows["R2"]["line"]) == med_line
-    assert rows["R2"]["column"] == "last_dose_given"
-    assert rows["R2"]["reason"].startswith("$.medications[0].lastDoseGiven: is required for a time-critical")
-    assert rows["R1"]["file"] == "allergies.csv" and int(rows["R1"]["line"]) == nka_line
-    assert "$.noKnownAllergies: cannot be true when allergies are listed" in rows["R1"]["reason"]
-    assert result.converted == 1
+    rows = {(r["resident"], r["severity"]): r for r in report(tmp_path / "out", None)}
+    gap = rows["R2", "warning"]
+    assert gap["file"] == "medications.csv" and int(gap["line"]) == med_line
+    assert gap["column"] == "last_dose_given"
+    assert gap["reason"].startswith(
+        "$.medications[0].lastDoseGiven: the time of the last dose of time-critical"
+    )
+    wrong = rows["R1", "error"]
+    assert wrong["file"] == "allergies.csv" and int(wrong["line"]) == nka_line
+    assert "$.noKnownAllergies: cannot be true when allergies are listed" in wrong["reason"]
+    assert (result.converted, result.held_back) == (2, 1)
 
 
 def test_formula_injection_is_neutralised_in_errors_csv(tmp_path: Path) -> None:
@@ -227,7 +241,9 @@ def test_formula_injection_is_neutralised_in_errors_csv(tmp_path: Path) -> None:
     _, out = convert(tmp_path, _set("medications.csv", "R2", "status", payload))
     (row,) = report(out)
     assert row["value"] == "'" + payload
-    raw = orjson.loads((out / "errors.json").read_bytes())["errors"][0]
+    (raw,) = [
+        e for e in orjson.loads((out / "errors.json").read_bytes())["errors"] if e["severity"] == "error"
+    ]
     assert raw["value"] == payload  # JSON is not a spreadsheet: the value as it was
 
 

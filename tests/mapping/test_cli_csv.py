@@ -21,12 +21,15 @@ def test_convert_an_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     code = main(["convert", str(EXAMPLE_EXPORT), "--mapping", "care-home-csv", "--out", str(tmp_path)])
     assert code == 0
     err = capsys.readouterr().err
-    assert "converted 7 of 7 resident(s) (care-home-csv): 0 held back, 0 row error(s)" in err
+    assert (
+        "converted 10 of 10 resident(s) (care-home-csv): 0 held back, 0 row error(s), "
+        "3 converted with 3 warning(s)" in err
+    )
     assert "\r" not in err  # no progress line when stderr is not a terminal
-    assert len(list(tmp_path.glob("*.document.json"))) == 7
-    assert (tmp_path / "errors.csv").read_text(
-        encoding="utf-8"
-    ).strip() == "file,line,column,value,reason,resident"
+    assert len(list(tmp_path.glob("*.document.json"))) == 10
+    lines = (tmp_path / "errors.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "severity,file,line,column,value,reason,resident"
+    assert all(line.startswith("warning,") for line in lines[1:])  # gaps that travel: exit status 0
 
 
 def test_failing_rows_exit_1_and_are_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,7 +41,7 @@ def test_failing_rows_exit_1_and_are_listed(tmp_path: Path, capsys: pytest.Captu
     assert code == 1
     err = capsys.readouterr().err
     assert "medications.csv line 2, status: unknown value (expected one of: active" in err
-    assert "converted 6 of 7 resident(s) (care-home-csv): 1 held back, 1 row error(s)" in err
+    assert "converted 9 of 10 resident(s) (care-home-csv): 1 held back, 1 row error(s)" in err
 
 
 def test_layout_problems_exit_2_before_any_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,7 +168,7 @@ def test_progress_is_drawn_on_a_terminal(
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert main(["convert", str(EXAMPLE_EXPORT), "--mapping", "care-home-csv", "--out", str(tmp_path)]) == 0
-    assert "\rconverting: 7 of 7 residents" in capsys.readouterr().err
+    assert "\rconverting: 10 of 10 residents" in capsys.readouterr().err
 
 
 def test_an_unwritable_output_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

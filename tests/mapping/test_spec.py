@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from adapter.mapping import builtin_names, load
 from adapter.mapping.compiler import referenced_columns
 from adapter.mapping.spec import BUILTIN_DIR
 from adapter.mapping.transforms import Context
+from adapter.redbag import policy
 from tests.mapping.care_home_export import COLUMNS
 
 BASE: dict[str, Any] = yaml.safe_load((BUILTIN_DIR / "care-home-csv.yaml").read_text(encoding="utf-8"))
@@ -121,3 +123,79 @@ def test_unknown_mapping_names_are_listed(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("name: [unclosed", encoding="utf-8")
     with pytest.raises(MappingError, match="not valid YAML"):
         load(str(tmp_path / "broken.yaml"))
+
+
+def _optional(source: str, *columns: str) -> dict[str, Any]:
+    return _edit(["sources", source, "optional_columns"], list(columns))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_optional("contacts", "resident_id"), "sources.contacts: resident_id cannot be optional"),
+        (_optional("residents", "bag_number"), "sources.residents: bag_number cannot be optional"),
+        (_optional("residents", "author_name"), "author.name \\(required\\): column\\(s\\) author_name"),
+        (
+            _edit(["summary", "transfer", "symptoms"],
+                  {"column": "transfer_symptoms", "without_column": {"const": "x"}}),
+            "`without_column` is for a value read from optional columns",
+        ),
+        (
+            {**_optional("conditions", "onset"),
+             "sources": {**BASE["sources"], "conditions": {**BASE["sources"]["conditions"],
+                         "optional_columns": ["onset"], "where": {"active_on": {"start": "onset"}}}}},
+            "active_on: column\\(s\\) onset",
+        ),
+    ],
+    ids=["join key", "unique column", "required value", "without_column, column not optional", "active_on"],
+)  # fmt: skip
+def test_optional_column_mistakes_are_named(tmp_path: Path, data: dict[str, Any], message: str) -> None:
+    with pytest.raises(MappingError, match=message):
+        check(tmp_path, data)
+
+
+def test_optional_columns_are_read_but_not_needed(tmp_path: Path) -> None:
+    from adapter.mapping.compiler import needed_columns
+
+    spec = load(str(write_mapping(tmp_path, _optional("belongings", "note"))))
+    options = {"as_of": "2026-04-01T00:00:00+00:00"}
+    assert "note" in referenced_columns(spec, context(spec), options)["belongings"]
+    assert needed_columns(spec, context(spec), options)["belongings"] == {
+        "resident_id",
+        "item",
+        "kind",
+        "quantity",
+    }
+
+
+def _required_fields(node: Any, path: str) -> Iterator[str]:
+    """The summary fields a mapping marks ``required: true`` (policy-table paths: ``medications[].dose``)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _required_fields(item, f"{path}[]")
+    elif isinstance(node, dict):
+        if "each" in node:
+            yield from _required_fields(node["item"], f"{path}[]")
+        elif any(k in node for k in ("column", "const", "option", "template", "count")):
+            if node.get("required"):
+                yield path
+        elif not any(k in node for k in ("any", "none")):
+            for name, sub in node.items():
+                if not name.startswith("$"):
+                    yield from _required_fields(sub, f"{path}.{name}" if path else name)
+
+
+@pytest.mark.parametrize("name", ["care-home-csv", "synthea"])
+def test_shipped_mappings_refuse_only_what_the_field_policy_refuses(name: str) -> None:
+    """A mapping's ``required: true`` holds a resident back on an empty cell: only for fields the policy
+    refuses absent. A field that travels absent (a dose, a birth date, a criticality) must not be required."""
+    table = {rule.path: rule for rule in policy.rules("summary")}
+    required = list(_required_fields(load(name).summary, ""))
+    assert required
+    for field in required:
+        row = field
+        while row not in table:  # code.code is covered by the code's own row
+            row = row.rpartition(".")[0]
+        assert table[row].absent == "refused", (
+            f"{name}: {field} is required, but the policy says {table[row].absent}"
+        )

@@ -4,7 +4,9 @@ For every patient bundle in ../shared/corpora/synthea-geriatric/fhir, converted 
 recorded that bundle (its Provenance), the codes of the active Conditions, the active medicines and the
 allergies in our document Bundle equal those of the active Conditions, active MedicationRequests and active
 AllergyIntolerances in Synthea's bundle (as multisets; 100%). Our "no known allergy" record (SNOMED CT
-716186003) stands for the absence of allergies, so it is not compared.
+716186003) stands for the absence of allergies, so it is not compared. The same holds for the export written
+in each Synthea CSV layout (tests/mapping/synthea_layouts.py): the current one and the earlier one without
+MIDDLE, SYSTEM, CATEGORY, REACTION*, DESCRIPTION*, SEVERITY*.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import orjson
 import pytest
 
 from adapter.mapping import ConvertRequest, convert_export
+from tests.mapping.synthea_layouts import LAYOUTS, corpora, write_layout
 from tests.mapping.test_golden import contract_takes_rxnorm
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpora" / "synthea-geriatric"
+CORPUS = corpora() / "synthea-geriatric"
 NO_KNOWN_ALLERGY = "716186003"
 
 pytestmark = pytest.mark.corpus
@@ -70,11 +73,14 @@ def recorded_date(bundle: Json) -> str:
     return str(provenance["recorded"])[:10]
 
 
-def test_our_red_bags_carry_synthea_own_codes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_our_red_bags_carry_synthea_own_codes(tmp_path: Path, layout: str) -> None:
     if not (CORPUS / "fhir").is_dir() or not (CORPUS / "csv").is_dir():
-        pytest.skip(f"Synthea corpus not found at {CORPUS}")
+        pytest.skip(f"Synthea corpus not found at {CORPUS} (set REDBAG_CORPORA to its corpora folder)")
     if not contract_takes_rxnorm():
         pytest.skip("the resident-summary contract does not accept RxNorm medication codes yet")
+    export = tmp_path / "export"
+    write_layout(CORPUS / "csv", export, layout)
     bundles = [orjson.loads(p.read_bytes()) for p in sorted((CORPUS / "fhir").glob("*.json"))]
     assert bundles, "no Synthea FHIR bundles in the corpus"
     by_date: dict[str, list[Json]] = {}
@@ -83,7 +89,7 @@ def test_our_red_bags_carry_synthea_own_codes(tmp_path: Path) -> None:
     compared = 0
     for as_of, group in sorted(by_date.items()):
         out = tmp_path / as_of
-        convert_export(ConvertRequest("synthea", CORPUS / "csv", out, as_of=as_of))
+        convert_export(ConvertRequest("synthea", export, out, as_of=as_of))
         for bundle in group:
             patient = bundle["entry"][0]["resource"]
             assert patient["resourceType"] == "Patient"

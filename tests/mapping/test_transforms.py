@@ -10,6 +10,8 @@ import pytest
 
 from adapter.errors import MappingError
 from adapter.mapping.transforms import CellError, CodeMap, Context, as_of_instant, chain
+from adapter.redbag import dates
+from adapter.redbag.dates import Shape
 
 CTX = Context(
     ZoneInfo("Europe/London"),
@@ -70,14 +72,72 @@ def test_datetime_keeps_or_adds_the_offset(value: str, expected: str) -> None:
     [
         ("26/10/2025 01:30", "ambiguous"),  # clocks went back at 02:00 BST: 01:30 happened twice
         ("30/03/2025 01:30", "does not exist"),  # clocks went forward at 01:00 GMT
-        ("2025-02-30T10:00:00Z", "not a date and time"),
-        ("2025-01-01T10:00:00+15:00", "offset"),
         ("10:00", "not a date and time"),
     ],
 )
 def test_datetime_refuses_times_it_cannot_place(value: str, why: str) -> None:
     with pytest.raises(CellError, match=why):
         run("datetime", value)
+
+
+@pytest.mark.parametrize(
+    ("transform", "value", "checked_as"),
+    [
+        ("date", "30/02/2025", ("2025-02-30", Shape.DATE)),
+        ("date", "1934-02-29", ("1934-02-29", Shape.DATE)),  # 1934 is not a leap year
+        ("date", "29/02/1900", ("1900-02-29", Shape.DATE)),  # nor is 1900
+        ("date", "2025-02-30T10:00:00Z", ("2025-02-30T10:00:00Z", Shape.INSTANT)),
+        (
+            "date",
+            "2025-01-01T24:00:00Z",
+            ("2025-01-01T24:00:00Z", Shape.INSTANT),
+        ),  # a date-time is checked whole
+        ("datetime", "2026-02-30T08:10:00+01:00", ("2026-02-30T08:10:00+01:00", Shape.INSTANT)),
+        ("datetime", "30/02/2026 08:10", ("2026-02-30T08:10Z", Shape.INSTANT)),
+        ("datetime", "2025-06-01T24:00:00+01:00", ("2025-06-01T24:00:00+01:00", Shape.INSTANT)),
+        ("datetime", "01/06/2025 24:00", ("2025-06-01T24:00Z", Shape.INSTANT)),
+        ("datetime", "2025-06-01T10:60:00Z", ("2025-06-01T10:60:00Z", Shape.INSTANT)),
+        ("datetime", "2025-01-01T10:00:00+15:00", ("2025-01-01T10:00:00+15:00", Shape.INSTANT)),
+        ("datetime", "2025-01-01T10:00:00-1300", ("2025-01-01T10:00:00-13:00", Shape.INSTANT)),
+        ("partial_date", "2008-13", ("2008-13", Shape.DATE)),
+        ("partial_date", "0000", ("0000", Shape.DATE)),
+        ("partial_date", "31/04/2025", ("2025-04-31", Shape.DATE)),
+        ("partial_date", "2025-04-31T09:00:00+01:00", ("2025-04-31T09:00:00+01:00", Shape.INSTANT)),
+    ],
+)
+def test_dates_are_refused_for_the_calendar_reason_the_json_contract_gives(
+    transform: str, value: str, checked_as: tuple[str, Shape]
+) -> None:
+    """The CSV transforms read UK and ISO spellings; the calendar is adapter.redbag.dates' alone, so a CSV
+    cell and a JSON field with the same date are refused with the same words."""
+    expected = dates.problem(*checked_as)
+    assert expected is not None
+    with pytest.raises(CellError) as info:
+        run(transform, value)
+    assert info.value.reason == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("29/02/2024", "2024-02-29"), ("2000-02-29", "2000-02-29"), ("31/12/2025", "2025-12-31")],
+)
+def test_leap_days_and_month_ends_that_exist_are_accepted(value: str, expected: str) -> None:
+    assert run("date", value) == expected
+    assert run("partial_date", value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-06-01", "2025-06-01"),  # a DNACPR / ReSPECT form is dated by day
+        ("01/06/2025", "2025-06-01"),
+        ("2025-06", "2025-06"),
+        ("2025-06-01T14:30:00+01:00", "2025-06-01T14:30:00+01:00"),
+        ("01/06/2025 14:30", "2025-06-01T14:30:00+01:00"),  # local time: the mapping's zone (BST)
+    ],
+)
+def test_partial_date_takes_a_day_or_a_date_time(value: str, expected: str) -> None:
+    assert run("partial_date", value) == expected
 
 
 @pytest.mark.parametrize(
