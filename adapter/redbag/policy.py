@@ -109,11 +109,6 @@ def _table() -> Json:
     return data
 
 
-def data_absent_reason_url() -> str:
-    url: str = _table()["data-absent-reason"]
-    return url
-
-
 def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
     if raw is None:
         return None

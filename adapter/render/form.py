@@ -142,6 +142,7 @@ class Outbound:
     contacts: list[Contact] | None  # None: not recorded
     consent: str | None  # None: not recorded
     author: str | None
+    lpa_holder_missing: bool = False  # consent by lasting power of attorney, its holder not among contacts
 
     @property
     def time_critical(self) -> list[Medicine]:
@@ -174,6 +175,7 @@ class Outbound:
             (self.contacts is None, "Contacts (next of kin, family, friends)"),
             (self.baseline is None, "What the resident is like when well"),
             (self.consent is None, "Consent to share this information"),
+            (self.lpa_holder_missing, "Who holds the lasting power of attorney"),
         ):
             if missing:
                 other.append(Gap(what, False))

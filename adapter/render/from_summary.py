@@ -173,15 +173,24 @@ def outbound(s: Json) -> Outbound:
         baseline=_notes(s["baseline"], vocab.BASELINE_NOTES) if s.get("baseline") else None,
         about_me=_notes(s.get("aboutMe"), vocab.ABOUT_ME_NOTES),
         contacts=[_contact(c) for c in s["contacts"]] if s.get("contacts") else None,
-        consent=_consent(s.get("consentToShare")),
+        consent=_consent(s),
         author=f"{s['author']['name']} ({s['author']['role']})" if s.get("author") else None,
+        lpa_holder_missing=_lpa_holder_missing(s),
     )
 
 
-def _consent(consent: Json | None) -> str | None:
+def _lpa_holder_missing(s: Json) -> bool:
+    return (s.get("consentToShare") or {}).get("by") == "lpa" and not any(
+        c.get("lastingPowerOfAttorney") for c in s.get("contacts") or []
+    )
+
+
+def _consent(s: Json) -> str | None:
+    consent = s.get("consentToShare")
     if consent is None:
         return None
-    return ("Given" if consent["given"] else "Refused") + f" by {CONSENT_BY[consent['by']]}"
+    said = ("Given" if consent["given"] else "Refused") + f" by {CONSENT_BY[consent['by']]}"
+    return f"{said} (who holds it: {gap_text(s)})" if _lpa_holder_missing(s) else said
 
 
 def belongings(

@@ -67,8 +67,16 @@ def expressible(summary: Json) -> Json:
     else:  # the layout has no column for the reason: a missing NHS number reads as "not known"
         s["resident"]["nhsNumberUnavailableReason"] = "nhs-number-not-known"
     s["transfer"].pop("reasonCode", None)
-    s["resuscitation"].pop("documentLocation", None)
+    if "resuscitation" in s:
+        s["resuscitation"].pop("documentLocation", None)
+        if not s["resuscitation"]:  # nothing left the layout can say
+            del s["resuscitation"]
     s["conditions"] = s.get("conditions", [])
+    # No rows for a resident read as an empty list (the layout cannot tell "none" from "not recorded"),
+    # and the baseline columns always make an object, empty or not.
+    for key in ("contacts", "medications", "belongings"):
+        s.setdefault(key, [])
+    s.setdefault("baseline", {})
     return s
 
 
@@ -76,7 +84,8 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
     """One resident's rows per file (booleans written in ``style``: true, yes, yn or 10)."""
     s, r, t = summary, summary["resident"], summary["transfer"]
     gp = r.get("gp") or {}
-    resus = s["resuscitation"]
+    resus = s.get("resuscitation") or {}
+    consent = s.get("consentToShare") or {}
     resident = {
         "resident_id": resident_id,
         "bag_number": s["bagNumber"],
@@ -85,8 +94,8 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
         "given_names": " ".join(r["name"]["given"]),
         "family_name": r["name"]["family"],
         "preferred_name": r["name"].get("preferred", ""),
-        "birth_date": r["birthDate"],
-        "gender": r["gender"],
+        "birth_date": r.get("birthDate", ""),
+        "gender": r.get("gender", ""),
         "language": r.get("language", ""),
         "interpreter_required": _bool(r.get("interpreterRequired"), style),
         "gp_ods_code": gp.get("odsCode", ""),
@@ -94,10 +103,10 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
         "care_home_ods_code": s["careHome"]["odsCode"],
         "care_home_name": s["careHome"]["name"],
         "care_home_type": s["careHome"]["type"],
-        "resuscitation_decision": resus["decision"],
+        "resuscitation_decision": resus.get("decision", ""),
         "resuscitation_recorded_at": resus.get("recordedAt", ""),
-        "consent_given": _bool(s["consentToShare"]["given"], style),
-        "consent_by": s["consentToShare"]["by"],
+        "consent_given": _bool(consent.get("given"), style),
+        "consent_by": consent.get("by", ""),
         "author_name": s["author"]["name"],
         "author_role": s["author"]["role"],
         "created_at": s["createdAt"],
@@ -108,7 +117,7 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
         "destination_ods_code": t["destination"]["odsCode"],
         "destination_name": t["destination"]["name"],
     }
-    resident.update({column: s["baseline"].get(field, "") for field, column in BASELINE.items()})
+    resident.update({column: (s.get("baseline") or {}).get(field, "") for field, column in BASELINE.items()})
     out: dict[str, list[dict[str, str]]] = {"residents.csv": [resident]}
     out["contacts.csv"] = [
         {
@@ -119,7 +128,7 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
             "next_of_kin": _bool(c.get("nextOfKin"), style),
             "lpa": _bool(c.get("lastingPowerOfAttorney"), style),
         }
-        for c in s["contacts"]
+        for c in s.get("contacts") or []
     ]
     out["conditions.csv"] = [
         {
@@ -137,7 +146,7 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
             "resident_id": resident_id,
             "dmd_code": m["code"]["code"],
             "display": m["code"]["display"],
-            "dose": m["dose"],
+            "dose": m.get("dose", ""),
             "route": m.get("route", ""),
             "frequency": m.get("frequency", ""),
             "status": m["status"],
@@ -145,7 +154,7 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
             "last_dose_given": m.get("lastDoseGiven", ""),
             "sent_in_bag": _bool(m["sentInBag"], style),
         }
-        for m in s["medications"]
+        for m in s.get("medications") or []
     ]
     allergies = [
         {
@@ -153,8 +162,8 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
             "code_system": SYSTEM_NAMES.get(a["code"]["system"], a["code"]["system"]),
             "code": a["code"]["code"],
             "display": a["code"]["display"],
-            "category": a["category"],
-            "criticality": a["criticality"],
+            "category": a.get("category", ""),
+            "criticality": a.get("criticality", ""),
             "reaction": a.get("reaction", ""),
             "severity": a.get("severity", ""),
         }
@@ -182,7 +191,7 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
             "quantity": str(b["quantity"]),
             "note": b.get("note", ""),
         }
-        for b in s["belongings"]
+        for b in s.get("belongings") or []
     ]
     return out
 

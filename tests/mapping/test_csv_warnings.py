@@ -15,13 +15,12 @@ from typing import Any
 
 import orjson
 import pytest
-from fhirpathpy import evaluate
-from fhirpathpy.models import models
 
 from adapter.cli import main
 from adapter.mapping import ConvertRequest, convert_export
 from adapter.redbag import dates, policy
 from adapter.redbag.dates import Shape
+from tests.gap_marks import marks as gap_marks
 from tests.mapping.test_care_home_csv import BAGS, Files, export_rows, line_of, write
 
 Json = dict[str, Any]
@@ -37,7 +36,7 @@ def marks(document: Json, field: str) -> list[Any]:
     """What the document carries where the field policy says a gap of ``field`` is marked."""
     rule = policy.rule_for("summary", field)
     assert rule.fhir is not None
-    return list(evaluate(document, rule.fhir, {"dar": policy.data_absent_reason_url()}, models["r4"]))
+    return gap_marks(document, rule.fhir)
 
 
 def resident(files: Files, name: str, rid: str) -> dict[str, str]:

@@ -20,9 +20,9 @@ Json = dict[str, Any]
 
 def _with_line_breaks(summary: Json, where: int) -> Json:
     """Some free text spans lines, as notes typed into a care system do."""
-    if summary["belongings"] and where % 2:
+    if summary.get("belongings") and where % 2:
         summary["belongings"][0]["note"] = "kept in the\nblue case"
-    summary["baseline"]["normalForMe"] = "Chatty in the morning.\r\nTired after lunch."
+    summary.setdefault("baseline", {})["normalForMe"] = "Chatty in the morning.\r\nTired after lunch."
     return summary
 
 

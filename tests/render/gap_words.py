@@ -129,6 +129,11 @@ def expectation(w: Violation, s: Json) -> Expectation:
             False,
         ),
         "$.resident.gender": ([(fact("Gender"), gap)], "Gender", False),
+        "$.consentToShare.by": (
+            [(section("h-contacts"), f"who holds it: {gap}")],
+            "Who holds the lasting power of attorney",
+            False,
+        ),
     }
     table["$.resuscitation.decision"] = table["$.resuscitation"]
     if path == "$.resident.birthDate" and born is None:

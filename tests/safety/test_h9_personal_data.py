@@ -50,7 +50,7 @@ def test_h9_completeness_messages_name_no_one(any_example: dict[str, Any]) -> No
     document, _ = build_bundles(any_example)
     secrets = _personal_values(any_example)
     # A belonging is named by its description, quoted as the care home wrote it (the one free text shown).
-    described = [repr(b["item"]) for b in any_example["belongings"]]
+    described = [repr(b["item"]) for b in any_example.get("belongings") or []]
     for label, mutated in single_item_losses(any_example, document):
         gaps = document_gaps(any_example, mutated)
         assert gaps, label
