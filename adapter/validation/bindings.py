@@ -10,7 +10,7 @@ from adapter.validation.context import Run
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept", "Quantity", "string", "uri"})
 
@@ -42,7 +42,7 @@ def _codings(value: Any, type_code: str) -> list[Coded]:
 
 
 def check_binding(
-    engine: Engine, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
+    engine: Checker, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
 ) -> None:
     """Check a coded value against the element's binding (and its additional required bindings)."""
     binding = node.binding
@@ -56,7 +56,7 @@ def check_binding(
 
 
 def _check_one(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: Any,
     type_code: str,
@@ -136,7 +136,7 @@ def _check_one(
         run.warning("code-invalid", path, msg, rule="binding")
 
 
-def check_codes(engine: Engine, run: Run, value: Any, type_code: str, path: str) -> None:
+def check_codes(engine: Checker, run: Run, value: Any, type_code: str, path: str) -> None:
     """Codes must exist in their CodeSystem when it is here and complete; displays should match."""
     problems = engine.tx.code_problems
     for system, code, display, idx in _codings(value, type_code):
@@ -159,7 +159,9 @@ def check_codes(engine: Engine, run: Run, value: Any, type_code: str, path: str)
             run.warning("code-invalid", where, message, rule=rule)
 
 
-def _code_problem(engine: Engine, system: str, code: str, display: str | None) -> tuple[str, str, str] | None:
+def _code_problem(
+    engine: Checker, system: str, code: str, display: str | None
+) -> tuple[str, str, str] | None:
     """(severity, message, rule) of an unknown code or a wrong display; None when the coding is fine."""
     known, concept = engine.tx.lookup(system, code)
     if known is False:

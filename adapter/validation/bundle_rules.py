@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from adapter.validation.context import Frame, Run
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
     from adapter.validation.loader import Definitions
 
 # The HL7 validator's RESTful URL shape: base segments of [A-Za-z0-9\.:%$] only, then Type/id[/_history/v].
@@ -177,7 +177,7 @@ def _version(res: dict[str, Any]) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def check_bundle(engine: Engine, run: Run, frame: Frame) -> None:
+def check_bundle(engine: Checker, run: Run, frame: Frame) -> None:
     """Bundle-level rules beyond the invariants (which the walker evaluates)."""
     index: BundleIndex = frame.bundle
     _check_full_urls(run, frame, index)

@@ -15,13 +15,13 @@ from adapter.validation.outcome import Issue
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
-TypeRule = Callable[["Engine", Run, dict[str, Any], ElementNode, str, Frame, StructureInfo], None]
+TypeRule = Callable[["Checker", Run, dict[str, Any], ElementNode, str, Frame, StructureInfo], None]
 
 
 def _reference_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -33,7 +33,7 @@ def _reference_rules(
 
 
 def _narrative_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -50,7 +50,7 @@ def _narrative_rules(
 
 
 def _attachment_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -62,7 +62,7 @@ def _attachment_rules(
 
 
 def _coding_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -74,7 +74,7 @@ def _coding_rules(
 
 
 def _quantity_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,

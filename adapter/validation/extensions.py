@@ -10,7 +10,7 @@ from adapter.validation.context import Frame, Run
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 HL7_TOOL_EXTENSIONS = "http://hl7.org/fhir/tools/StructureDefinition/"
 _PARENT = re.compile(r"\.[^.()]+(\.ofType\([^)]*\))?$")  # the last segment of an instance path
@@ -31,7 +31,7 @@ def _is_absolute(url: str) -> bool:
 
 
 def check_extension(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -104,7 +104,7 @@ def _container(path: str) -> str:
 
 
 def check_context(
-    engine: Engine, run: Run, ext_info: StructureInfo, path: str, frame: Frame, ext_value: dict[str, Any]
+    engine: Checker, run: Run, ext_info: StructureInfo, path: str, frame: Frame, ext_value: dict[str, Any]
 ) -> None:
     """Is this extension allowed on the element that holds it (StructureDefinition.context)?"""
     contexts = ext_info.sd.get("context") or []
@@ -150,7 +150,7 @@ def check_context(
     )
 
 
-def _matches_element(engine: Engine, p: str, expr: str) -> bool:
+def _matches_element(engine: Checker, p: str, expr: str) -> bool:
     if p == expr:
         return True
     head, dot, tail = p.partition(".")
@@ -172,7 +172,7 @@ def _resource_type_at(frame: Frame, container_path: str) -> str | None:
     return None
 
 
-def _is_canonical_resource(engine: Engine, rtype: str) -> bool:
+def _is_canonical_resource(engine: Checker, rtype: str) -> bool:
     """R4 has no CanonicalResource type: a resource with url, version, name and status is one (R5 meaning)."""
     info = engine.defs.structure(rtype)
     return info is not None and all(n in info.root.by_name for n in ("url", "version", "status"))

@@ -13,7 +13,7 @@ from adapter.validation.context import Frame, Run
 from adapter.validation.structure import SD_PREFIX, ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 _TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
 
@@ -26,7 +26,7 @@ def reference_type(ref: str) -> str | None:
     return m.group(1) if m else None
 
 
-def resolve(engine: Engine, ref: str, frame: Frame) -> dict[str, Any] | None:
+def resolve(engine: Checker, ref: str, frame: Frame) -> dict[str, Any] | None:
     """The resource a reference points to: contained, or in the enclosing Bundle."""
     if ref.startswith("#"):
         return contained_target(frame, ref)
@@ -49,7 +49,7 @@ def contained_target(frame: Frame, ref: str) -> dict[str, Any] | None:
 _TARGETS: dict[int, tuple[ElementNode, list[str], list[str]]] = {}
 
 
-def _allowed_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+def _allowed_types(engine: Checker, node: ElementNode) -> tuple[list[str], list[str]]:
     """(target type names, target profile URLs) of a Reference element (memoised per definition)."""
     known = _TARGETS.get(id(node))
     if known is not None and known[0] is node:
@@ -59,7 +59,7 @@ def _allowed_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[s
     return types, profiles
 
 
-def _target_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+def _target_types(engine: Checker, node: ElementNode) -> tuple[list[str], list[str]]:
     profiles = [p for t in node.types if t.code == "Reference" for p in t.target_profiles]
     types: list[str] = []
     for url in profiles:
@@ -76,7 +76,7 @@ def _target_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[st
 
 
 def check_reference(
-    engine: Engine, run: Run, value: dict[str, Any], node: ElementNode, path: str, frame: Frame
+    engine: Checker, run: Run, value: dict[str, Any], node: ElementNode, path: str, frame: Frame
 ) -> None:
     """Check a Reference value's target type, resolution and aggregation."""
     ref = value.get("reference")
@@ -178,7 +178,7 @@ def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, p
         )
 
 
-def _constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+def _constrained(engine: Checker, profiles: list[str], rtype: Any) -> list[StructureInfo]:
     """The target profiles that constrain ``rtype`` (memoised per engine and target list)."""
     if not isinstance(rtype, str):
         return _find_constrained(engine, profiles, rtype)
@@ -189,7 +189,7 @@ def _constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[Struct
     return known[1]
 
 
-def _find_constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+def _find_constrained(engine: Checker, profiles: list[str], rtype: Any) -> list[StructureInfo]:
     out = []
     for url in profiles:
         info = engine.defs.structure(url)
@@ -199,7 +199,7 @@ def _find_constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[S
 
 
 def _check_target(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     target: dict[str, Any],
     ref: str,

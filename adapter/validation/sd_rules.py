@@ -10,7 +10,7 @@ from adapter.validation.structure import SYSTEM_TYPES, ElementNode
 from adapter.validation.values import split_path
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 BINDABLE = frozenset(
     {
@@ -27,7 +27,7 @@ BINDABLE = frozenset(
 )
 
 
-def check_structure_definition(engine: Engine, run: Run, sd: dict[str, Any], path: str) -> None:
+def check_structure_definition(engine: Checker, run: Run, sd: dict[str, Any], path: str) -> None:
     """Report discriminators that name no element, and bindings on types that cannot be bound."""
     diff = sd.get("differential")
     elements = diff.get("element") if isinstance(diff, dict) else None
@@ -75,7 +75,7 @@ def _types(e: dict[str, Any], base: Any) -> list[str]:
     return [t.code for t in node.types] if node is not None else []
 
 
-def _path_ok(engine: Engine, e: dict[str, Any], types: list[str], dpath: str) -> bool:
+def _path_ok(engine: Checker, e: dict[str, Any], types: list[str], dpath: str) -> bool:
     steps = [s for s in split_path(dpath) if s != "$this"]
     if not steps or not types:
         return True

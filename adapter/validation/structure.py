@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapter.validation.element_rules import features as element_features
+from adapter.validation.element_features import features as element_features
 from adapter.validation.fhirpath_fast import CHOICE_NAMES, TYPE_SUFFIXES
 from adapter.validation.snapshot import RawNode, build_tree
 

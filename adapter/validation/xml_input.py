@@ -8,15 +8,29 @@ must not contain DTDs (https://hl7.org/fhir/R4/xml.html).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
 from adapter.validation.outcome import Issue
-from adapter.validation.structure import ElementNode
+from adapter.validation.structure import ElementNode, StructureInfo
 
-if TYPE_CHECKING:
-    from adapter.validation.loader import Definitions
+
+class Definitions(Protocol):
+    """What reading XML needs to know about the types (``loader.Definitions`` is one)."""
+
+    def structure(self, url: str) -> StructureInfo | None:
+        """The compiled definition of a type or profile."""
+
+    def is_resource_type(self, name: str) -> bool:
+        """True for resource type names."""
+
+    def is_primitive(self, type_code: str) -> bool:
+        """True for primitive data types."""
+
+    def holder(self, node: ElementNode, type_code: str | None = None) -> ElementNode | None:
+        """The node whose children describe an instance of ``node``."""
+
 
 FHIR_NS = "http://hl7.org/fhir"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
