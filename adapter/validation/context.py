@@ -16,7 +16,9 @@ WRONG_TYPE = "?wrong-type"  # the type code of an item whose type the definition
 class Options:
     """Validation settings (defaults follow the HL7 validator's defaults)."""
 
-    allow_examples: bool = True  # example.org / acme.com URLs allowed (extensions, references)
+    # example.org / acme.com / acme.org URLs: an error by default, as in the HL7 validator (its
+    # -allow-example-urls); allowed, they also let unknown extensions on those domains pass
+    allow_examples: bool = False
     any_extensions_allowed: bool = False  # unknown non-HL7 extensions: warning (True: accept silently)
     # Extensions under these URL prefixes are accepted when their definitions are not loaded (an
     # information issue says they were not checked), as the HL7 validator's -extension-domain does. UK Core

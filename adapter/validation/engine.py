@@ -27,6 +27,7 @@ from adapter.validation.datatype_rules import TYPE_RULES, TypeRule
 from adapter.validation.invariants import check_constraints
 from adapter.validation.outcome import Issue
 from adapter.validation.primitives import (
+    EXAMPLE_URL,
     NON_STRING_TYPES,
     check_primitive,
     json_type_problem,
@@ -49,6 +50,16 @@ _ONLY_STRINGS = {str}
 _OF_TYPE = re.compile(r"\.ofType\([^)]*\)")
 # Types whose definition regex backtracks badly on long values; primitives.py checks them directly.
 _OWN_FORMAT_CHECK = frozenset({"base64Binary"})
+
+
+def report_format(run: Run, problems: list[tuple[str, str]], path: str) -> None:
+    """Record the format problems of a primitive value; example URLs only when examples are not allowed
+    (TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE, as the HL7 validator without -allow-example-urls)."""
+    for code, msg in problems:
+        if code != EXAMPLE_URL:
+            run.error(code, path, msg)
+        elif not run.options.allow_examples:
+            run.error("invalid", path, msg, rule="TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE")
 
 
 # (type code, kind, holder of the children, the type's root definition, the data-type rule)
@@ -281,10 +292,13 @@ class Engine:
             kind = self._kinds[type_code] = self.defs.kind(type_code) or "?"
         root: ElementNode | None = None
         holder: ElementNode | None = node
-        if not node.children and kind not in ("primitive-type", "resource"):  # (resources: see check_value)
+        if kind not in ("primitive-type", "resource"):  # (resources: see check_value)
+            # The type's own invariants (per-1 on a Period, ...) hold wherever the type is used, also where
+            # a profile constrains the element's children (so the element has children of its own).
             root = self.type_root(type_code)
-            # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
-            holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
+            if not node.children:
+                # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
+                holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
         plan = (type_code, kind, holder, root, TYPE_RULES.get(type_code))
         if type_code == node.single_type:
             self._value_plans[node] = plan
@@ -411,8 +425,8 @@ class Engine:
                         problems = format_problems((t, raw))
                         if problems is None:
                             problems = self._primitive_problems(t, raw)
-                        for code, msg in problems:
-                            run.error(code, f"{path}.{key}", msg)
+                        if problems:
+                            report_format(run, problems, f"{path}.{key}")
                         if cnode.counted:
                             inline[cnode.position] = 1
                         continue
@@ -565,8 +579,9 @@ class Engine:
             if problem:
                 run.error("structure", path, problem)
             else:
-                for code, msg in self._primitive_problems(type_code, value):
-                    run.error(code, path, msg)
+                problems = self._primitive_problems(type_code, value)
+                if problems:
+                    report_format(run, problems, path)
                 if node.has_value_rules:
                     self._primitive_constraints(run, value, node, type_code, path, info)
                 if node.features:
@@ -593,8 +608,8 @@ class Engine:
         problems = self._primitive_cache.get((type_code, value))
         if problems is None:
             problems = self._primitive_problems(type_code, value)
-        for code, msg in problems:
-            run.error(code, path, msg)
+        if problems:
+            report_format(run, problems, path)
         if node.has_value_rules:
             # codes and systems repeat: remember the values these rules found nothing wrong with
             key = (node, info, type_code, value)

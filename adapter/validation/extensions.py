@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from adapter.validation.context import Frame, Run
+from adapter.validation.primitives import EXAMPLE_DOMAINS
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ _PARENT = re.compile(r"\.[^.()]+(\.ofType\([^)]*\))?$")  # the last segment of a
 def allow_unknown(run: Run, url: str) -> bool:
     """Unknown extensions the HL7 validator accepts (example domains when examples are allowed)."""
     opts = run.options
-    if opts.allow_examples and ("example.org" in url or "acme.com" in url):
+    if opts.allow_examples and any(d in url for d in EXAMPLE_DOMAINS):
         return True
     if "nema.org" in url or url.startswith(HL7_TOOL_EXTENSIONS):
         return True
@@ -57,8 +58,6 @@ def check_extension(
         else:
             run.error("invalid", path, "Extension.url must be an absolute URL", rule="ext-url")
         return False
-    if not run.options.allow_examples and "example.org" in url:
-        run.error("invalid", f"{path}.url", f"Example URLs are not allowed in this context ({url})")
     ext_info = engine.defs.structure(url)
     if ext_info is None:
         if allow_unknown(run, url):

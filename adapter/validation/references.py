@@ -84,6 +84,15 @@ def check_reference(
         return
     types, profiles = _allowed_types(engine, node)
     any_type = not types or "Resource" in types
+    stated = value.get("type")  # Reference.type: the type of the target, stated by the sender
+    if isinstance(stated, str) and not any_type and stated not in types:
+        # Reference_REF_WrongTarget
+        run.error(
+            "structure",
+            f"{path}.type",
+            f"The type '{stated}' is not a valid Target for this element (must be one of [{', '.join(types)}])",
+            rule="Reference_REF_WrongTarget",
+        )
     aggregation = {a for t in node.types if t.code == "Reference" for a in t.aggregation}
     if ref.startswith("#"):
         target = contained_target(frame, ref)
@@ -99,9 +108,13 @@ def check_reference(
                 f"Reference is to a contained resource, which isn't supported by the "
                 f"specified aggregation mode(s) for the reference ({', '.join(sorted(aggregation))})",
             )
+        if isinstance(stated, str) and target.get("resourceType") != stated:
+            _stated_type_differs(run, stated, str(target.get("resourceType")), path)
         _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
         return
     declared = reference_type(ref)
+    if isinstance(stated, str) and declared is not None and stated != declared:
+        _stated_type_differs(run, stated, declared, path)
     if (
         declared is not None
         and not any_type
@@ -123,6 +136,20 @@ def check_reference(
             run.error("forbidden", path, f"Multiple matches in bundle for reference {ref}", rule="ref-bundle")
             return
         _near_miss_warnings(run, bundle, ref, frame.full_url, path)
+        if ref.startswith("urn:"):
+            # A urn: reference can only resolve inside the Bundle (https://hl7.org/fhir/R4/bundle.html#references)
+            run.warning(
+                "invalid",
+                path,
+                f"URN reference is not locally contained within the bundle {ref}",
+                rule="Bundle_BUNDLE_Not_Local",
+            )
+            run.error(
+                "structure",
+                path,
+                f"Unable to resolve resource with reference '{ref}'",
+                rule="Reference_REF_CantResolve",
+            )
     if target is None:
         if aggregation and "bundled" in aggregation and "referenced" not in aggregation:
             modes = ", ".join(sorted(aggregation))
@@ -154,7 +181,19 @@ def check_reference(
             rule="ref-target-type",
         )
         return
+    if isinstance(stated, str) and declared is None and target.get("resourceType") != stated:
+        _stated_type_differs(run, stated, str(target.get("resourceType")), path)
     _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
+
+
+def _stated_type_differs(run: Run, stated: str, actual: str, path: str) -> None:
+    """Reference.type contradicts the type of the target (named by the URL, or resolved)."""
+    run.error(
+        "structure",
+        path,
+        f"Invalid Resource target type. Found {stated}, but expected one of ({actual})",
+        rule="Reference_REF_BadTargetType",
+    )
 
 
 def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, path: str) -> None:
