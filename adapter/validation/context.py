@@ -65,6 +65,8 @@ class Run:
     ext_urls: dict[str, str] = field(default_factory=dict)  # url of each extension, by instance path
     # (id(resource), profile URL) -> the issues of validating that resource against that profile
     profile_results: dict[tuple[int, str], list[Issue]] = field(default_factory=dict)
+    # (id(resource), profile URLs) -> where a reference first reported that the resource fails them
+    failed_targets: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def add(self, issue: Issue) -> None:
         """Record an issue once."""
@@ -96,6 +98,7 @@ class Run:
         sub.types = self.types
         sub.ext_urls = self.ext_urls
         sub.profile_results = self.profile_results
+        sub.failed_targets = self.failed_targets
         return sub
 
     @property

@@ -283,9 +283,54 @@ def _check_target(
         )
         if not any(i.is_error for i in engine.against(run, target, info, target_frame.path, target_frame)):
             return
-    run.error(
-        "structure",
+    _report_target_failure(run, target, ref, constrained, path, frame)
+
+
+def _report_target_failure(
+    run: Run, target: dict[str, Any], ref: str, failed: list[StructureInfo], path: str, frame: Frame
+) -> None:
+    """The target fails the reference's target profiles: report the cause once, as the HL7 validator does.
+
+    When the target claims a failing profile (meta.profile) and sits in this Bundle or resource, its own
+    validation reports why, so the reference only points there (information). Otherwise the first
+    reference to it is the error (Reference_REF_CantMatchChoice) and the others point at that one."""
+    urls = ", ".join(i.url for i in failed)
+    cause = _own_report(target, failed, frame)
+    key = (id(target), urls)
+    if cause is None:
+        first = run.failed_targets.get(key)
+        if first is None:
+            run.failed_targets[key] = path
+            run.error(
+                "structure",
+                path,
+                f"Unable to find a profile match for {ref} among choices: {urls}",
+                rule="Reference_REF_CantMatchChoice",
+            )
+            return
+        cause = first
+    run.info(
+        "informational",
         path,
-        f"Unable to find a profile match for {ref} among choices: " + ", ".join(i.url for i in constrained),
-        rule="ref-profile",
+        f"{ref} does not conform to {urls}: the cause is reported at {cause}",
+        rule="Reference_REF_CantMatchChoice",
     )
+
+
+def _own_report(target: dict[str, Any], failed: list[StructureInfo], frame: Frame) -> str | None:
+    """Where the target's own validation reports why it fails one of ``failed`` (None: nowhere)."""
+    meta = target.get("meta")
+    claimed = meta.get("profile") if isinstance(meta, dict) else None
+    if not isinstance(claimed, list) or not any(
+        isinstance(u, str) and u.split("|", 1)[0] == info.url for u in claimed for info in failed
+    ):
+        return None
+    if frame.bundle is not None:
+        where = frame.bundle.path_of(target)
+        if where is not None:
+            return str(where)
+    root = frame.root
+    for i, r in enumerate(root.resource.get("contained", []) or []):
+        if r is target:
+            return f"{root.path}.contained[{i}]"
+    return None
