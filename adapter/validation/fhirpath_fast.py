@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -458,7 +458,7 @@ def date_parts(text: str) -> tuple[Decimal, ...] | None:
             )
         except ValueError:
             return None
-        utc = moment.astimezone(timezone.utc)
+        utc = moment.astimezone(UTC)
         parts = [utc.year, utc.month, utc.day, utc.hour, utc.minute]
         out = tuple(Decimal(x) for x in parts)
         if second is not None:

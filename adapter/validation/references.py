@@ -90,7 +90,8 @@ def check_reference(
         run.error(
             "structure",
             f"{path}.type",
-            f"The type '{stated}' is not a valid Target for this element (must be one of [{', '.join(types)}])",
+            f"The type '{stated}' is not a valid Target for this element "
+            f"(must be one of [{', '.join(types)}])",
             rule="Reference_REF_WrongTarget",
         )
     aggregation = {a for t in node.types if t.code == "Reference" for a in t.aggregation}
