@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from adapter.validation.context import Run
+from adapter.validation.context import Run, not_handled
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
@@ -72,6 +72,9 @@ def _check_one(
         if member(vs_url, s if isinstance(s, str) else None, c).member is True:
             return
     if tx.expand(vs_url) is None:
+        if strength == "required":
+            not_handled(run, path, f"the ValueSet {vs_url} of the required binding is not available locally")
+            return
         run.warning(
             "not-found",
             path,
@@ -95,6 +98,9 @@ def _check_one(
     label = tx.value_set_label(vs_url)
     if any(r.member is None for r in results):
         reason = next(r.reason for r in results if r.member is None)
+        if strength == "required":
+            not_handled(run, path, f"the required binding to {label} needs a terminology server ({reason})")
+            return
         run.info(
             "not-supported",
             path,

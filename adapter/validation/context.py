@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapter.validation.outcome import Issue
+from adapter.validation.outcome import NOT_HANDLED, Issue
 
 Fetcher = Callable[[str], "dict[str, Any] | None"]
 WRONG_TYPE = "?wrong-type"  # the type code of an item whose type the definition does not allow
@@ -105,3 +105,9 @@ class Run:
     def has_errors(self) -> bool:
         """True when an error or fatal issue was recorded."""
         return any(i.is_error for i in self.issues)
+
+
+def not_handled(run: Run, path: str, reason: str) -> None:
+    """What the HL7 validator decides with a terminology server (TERMINOLOGY_TX_NOSVC_BOUND_REQ when it has
+    none) and this validator cannot decide offline: said as such, never guessed."""
+    run.add(Issue("information", "not-supported", path, f"Not handled: {reason}", rule=NOT_HANDLED))

@@ -105,13 +105,24 @@ def test_extensible_binding_only_warns(validator: Validator) -> None:
     assert [(i.severity, i.code) for i in issues] == [("warning", "code-invalid")]
 
 
-def test_binding_to_snomed_cannot_be_checked_locally(validator: Validator) -> None:
+def test_required_binding_to_snomed_is_not_handled_offline(validator: Validator) -> None:
+    """The verdict needs a terminology server: said as 'not handled', never guessed."""
     v = _bound(validator, "http://example.org/vs/sct", "required")
     issues = v.validate_issues(
         patient(maritalStatus=_status("http://snomed.info/sct", "22298006")),
         "http://example.org/sd/p-sctrequired",
     )
     assert errors(issues) == []
+    assert [(i.severity, i.rule, i.is_not_handled) for i in issues] == [("information", "not-handled", True)]
+    assert issues[0].message.startswith("Not handled: ")
+
+
+def test_extensible_binding_to_snomed_is_only_unchecked(validator: Validator) -> None:
+    v = _bound(validator, "http://example.org/vs/sct", "extensible")
+    issues = v.validate_issues(
+        patient(maritalStatus=_status("http://snomed.info/sct", "22298006")),
+        "http://example.org/sd/p-sctextensible",
+    )
     assert [(i.severity, i.rule) for i in issues] == [("information", "binding-unchecked")]
 
 
@@ -141,3 +152,11 @@ def test_required_codeable_concept_without_codes(validator: Validator) -> None:
         patient(maritalStatus={"text": "warm-ish"}), "http://example.org/sd/p-warmrequired"
     )
     assert where(issues) == [("code-invalid", "Patient.maritalStatus")]
+
+
+def test_mime_types_are_decided_by_their_grammar(validator: Validator) -> None:
+    """BCP 13 is a grammar, not a list: a well-formed MIME type is in the mimetypes ValueSet offline."""
+    ok = {"resourceType": "Binary", "contentType": "application/fhir+json; charset=utf-8"}
+    assert [i for i in validator.validate_issues(ok) if i.is_error or i.is_not_handled] == []
+    bad = {"resourceType": "Binary", "contentType": "not a mime type"}
+    assert {i.rule for i in errors(validator.validate_issues(bad))} == {"binding"}
