@@ -290,8 +290,8 @@ def report_suite(suite: Path, base: Validator, only: str | None, verbose: bool) 
         print(f"{module:12} {s.total:6d} {s.verdict_pct:8.1f}% {s.count_pct:12.1f}% {s.not_handled:12d}")
     print(
         f"{'overall':12} {overall.total:6d} {overall.verdict_pct:8.1f}% {overall.count_pct:12.1f}% "
-        f"{overall.not_handled:12d}  ({overall.verdict}/{overall.total} verdicts, {overall.count}/{overall.total} "
-        f"exact, on the handled checks; {elapsed:.1f} s)"
+        f"{overall.not_handled:12d}  ({overall.verdict}/{overall.total} verdicts, "
+        f"{overall.count}/{overall.total} exact, on the handled checks; {elapsed:.1f} s)"
     )
     if skipped:
         print(f"skipped {len(skipped)} case(s) for other FHIR versions: {', '.join(map(str, skipped))}")
