@@ -231,7 +231,8 @@ def _check_full_urls(run: Run, frame: Frame, index: BundleIndex) -> None:
                     f"The fullUrl must be an absolute URL (not '{fu}')",
                     rule="bundle-fullurl",
                 )
-            elif res is not None and _URL_RE.match(fu):
+            elif res is not None and (m := _URL_RE.match(fu)) and index.defs.is_resource_type(m.group(4)):
+                # (a RESTful URL names a resource type: 'Obervation/1' is not one, so it is not checked)
                 rid, rtype = res.get("id"), res.get("resourceType")
                 if rid is None:
                     run.error(

@@ -53,7 +53,15 @@ class Checker(Protocol):
         """min/max of an element within its parent."""
 
     def check_against(
-        self, run: Run, value: Any, ext: Any, prof: StructureInfo, type_code: str, path: str, frame: Frame
+        self,
+        run: Run,
+        value: Any,
+        ext: Any,
+        prof: StructureInfo,
+        type_code: str,
+        path: str,
+        frame: Frame,
+        element: str | None = None,
     ) -> None:
         """Validate a value (a data type, or a resource) against a profile of its type."""
 

@@ -706,9 +706,9 @@ class Engine:
         urls = list(tref.profiles)
         if type_code == "Extension" and isinstance(value, dict) and value.get("url") in urls:
             return  # validated against its definition by the extension check
-        profiles = [(u, self.defs.structure(u)) for u in urls]
-        known = [(u, p) for u, p in profiles if p is not None]
-        for u, p in profiles:
+        profiles = [(u, self.defs.structure(u), tref.profile_element(i)) for i, u in enumerate(urls)]
+        known = [(u, p, e) for u, p, e in profiles if p is not None]
+        for u, p, _ in profiles:
             if p is None:
                 run.warning(
                     "structure",
@@ -718,13 +718,13 @@ class Engine:
         if not known:
             return
         if len(known) == 1:
-            _, prof = known[0]
-            self.check_against(run, value, ext, prof, type_code, path, frame)
+            _, prof, element = known[0]
+            self.check_against(run, value, ext, prof, type_code, path, frame, element)
             return
         failures: list[Issue] = []
-        for _, prof in known:
+        for _, prof, element in known:
             sub = run.fork()
-            self.check_against(sub, value, ext, prof, type_code, path, frame)
+            self.check_against(sub, value, ext, prof, type_code, path, frame, element)
             if not sub.has_errors:
                 return
             failures.extend(i for i in sub.issues if i.is_error)
@@ -732,27 +732,37 @@ class Engine:
             "structure",
             path,
             "Unable to find a match for the specified profile among choices: "
-            + ", ".join(u for u, _ in known),
+            + ", ".join(u for u, _, _ in known),
         )
         for issue in failures:
             run.add(issue)
 
     def check_against(
-        self, run: Run, value: Any, ext: Any, prof: StructureInfo, type_code: str, path: str, frame: Frame
+        self,
+        run: Run,
+        value: Any,
+        ext: Any,
+        prof: StructureInfo,
+        type_code: str,
+        path: str,
+        frame: Frame,
+        element: str | None = None,
     ) -> None:
-        """Validate a value (a data type, or a resource) against a profile of its type."""
+        """Validate a value (a data type, or a resource) against a profile of its type (or against one
+        element of it: the elementdefinition-profile-element extension)."""
         if isinstance(value, dict) and "resourceType" in value:
             # resources guard against reference circles themselves (see against())
             in_bundle = frame.bundle.full_url_for(value) if frame.bundle is not None else None
             full_url = in_bundle or frame.full_url
             self.validate_resource(run, value, path, [prof], frame, full_url, frame.bundle)
             return
-        key = (id(value), prof.url)
+        start = prof.by_id.get(element, prof.root) if element else prof.root
+        key = (id(value), f"{prof.url}#{element}" if element else prof.url)
         if key in run.validating:
             return
         run.validating.add(key)
         try:
-            self.check_value(run, value, ext, prof.root, type_code, path, frame, prof)
+            self.check_value(run, value, ext, start, type_code, path, frame, prof)
         finally:
             run.validating.discard(key)
 

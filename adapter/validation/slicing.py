@@ -246,10 +246,18 @@ def _find_child_type(engine: Checker, type_code: str, name: str) -> str:
 
 def profile_holder(engine: Checker, node: ElementNode) -> ElementNode | None:
     """Where the children of a slice are defined: its own, its single type profile's, or its type's."""
+    single = node.types[0] if len(node.types) == 1 and len(node.types[0].profiles) == 1 else None
+    element = single.profile_element(0) if single is not None else None
+    if element is not None:  # the type profile names one of its elements: its definition is the slice's
+        assert single is not None
+        prof = engine.defs.structure(single.profiles[0])
+        found = prof.by_id.get(element) if prof is not None else None
+        if found is not None:
+            return found
     if node.children:
         return node
-    if len(node.types) == 1 and len(node.types[0].profiles) == 1:
-        prof = engine.defs.structure(node.types[0].profiles[0])
+    if single is not None:
+        prof = engine.defs.structure(single.profiles[0])
         if prof is not None:
             return prof.root
     return engine.defs.holder(node)
@@ -420,7 +428,7 @@ def _profile_matches(
         for p in (t.target_profiles if steps and steps[-1] == "resolve()" else t.profiles)
     ]
     if not urls:
-        return False
+        return True  # the slice puts no profile at this discriminator's path: it does not tell slices apart
     plain = ".".join(s for s in steps if "(" not in s)
     for v, t in instance_values(engine, item, steps, frame):
         where = (frame.bundle.path_of(v) if frame.bundle is not None and isinstance(v, dict) else None) or (
