@@ -133,8 +133,8 @@ def _check_differential_order(
         run.error(
             "invalid",
             f"{path}.differential.element[{i}]",
-            f"No match found for {p} in the generated snapshot: check that the path and definitions are legal "
-            "in the differential (including order)",
+            f"No match found for {p} in the generated snapshot: check that the path and definitions are "
+            "legal in the differential (including order)",
             rule="SNAPSHOT_NO_MATCH",
         )
     if unmatched:
@@ -143,9 +143,9 @@ def _check_differential_order(
         run.error(
             "invalid",
             path,
-            f"The profile {sd.get('url')} has {n} element{'s' if n > 1 else ''} in the differential (id: {ids}) "
-            "that don't have a matching element in the snapshot: check that the path and definitions are "
-            "legal in the differential (including order)",
+            f"The profile {sd.get('url')} has {n} element{'s' if n > 1 else ''} in the differential "
+            f"(id: {ids}) that don't have a matching element in the snapshot: check that the path and "
+            "definitions are legal in the differential (including order)",
             rule="SNAPSHOT_NO_MATCH",
         )
 
