@@ -159,16 +159,31 @@ def check_codes(engine: Checker, run: Run, value: Any, type_code: str, path: str
             continue
         severity, message, rule = problem
         where = f"{path}.coding[{idx}]" if idx is not None else path
+        if rule in _SYSTEM_RULES:
+            where += ".system"
         if severity == "error":
             run.error("code-invalid", where, message, rule=rule)
         else:
             run.warning("code-invalid", where, message, rule=rule)
 
 
+_SYSTEM_RELATIVE = "Terminology_TX_System_Relative"
+_SYSTEM_VALUE_SET = "Terminology_TX_System_ValueSet2"
+_SYSTEM_RULES = frozenset({_SYSTEM_RELATIVE, _SYSTEM_VALUE_SET})
+
+
 def _code_problem(
     engine: Checker, system: str, code: str, display: str | None
 ) -> tuple[str, str, str] | None:
     """(severity, message, rule) of an unknown code or a wrong display; None when the coding is fine."""
+    if ":" not in system:
+        return "error", "Coding.system must be an absolute reference, not a local reference", _SYSTEM_RELATIVE
+    if engine.defs.code_system(system) is None and engine.defs.value_set(system) is not None:
+        return (
+            "error",
+            f"The Coding references a value set, not a code system ('{system}')",
+            _SYSTEM_VALUE_SET,
+        )
     known, concept = engine.tx.lookup(system, code)
     if known is False:
         cs = engine.tx.code_system(system)
