@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapter.validation.context import Run
 from adapter.validation.structure import SYSTEM_TYPES, ElementNode
-from adapter.validation.values import split_path
+from adapter.validation.values import equals_fixed, split_path
 
 if TYPE_CHECKING:
     from adapter.validation.checker import Checker
@@ -27,8 +27,15 @@ BINDABLE = frozenset(
 )
 
 
+INHERIT_OBLIGATIONS = "http://hl7.org/fhir/StructureDefinition/inherit-obligations"
+OBLIGATION_PROFILE = "http://hl7.org/fhir/StructureDefinition/obligation-profile"
+
+
 def check_structure_definition(engine: Checker, run: Run, sd: dict[str, Any], path: str) -> None:
-    """Report discriminators that name no element, and bindings on types that cannot be bound."""
+    """Report discriminators that name no element, bindings on types that cannot be bound, type profiles
+    of other types, differential elements with no match, and obligation profiles that cannot be
+    inherited."""
+    _check_inherited_obligations(engine, run, sd, path)
     diff = sd.get("differential")
     elements = diff.get("element") if isinstance(diff, dict) else None
     if not isinstance(elements, list):
@@ -62,6 +69,8 @@ def check_structure_definition(engine: Checker, run: Run, sd: dict[str, Any], pa
                 "not make this kind of constraint relevant",
             )
         _check_type_profiles(engine, run, e, here)
+        if base is not None:
+            _check_fixed_kept(run, e, base, here)
     if base is not None and sd.get("derivation") == "constraint":
         _check_differential_order(run, sd, elements, base, path)
 
@@ -206,3 +215,52 @@ def _path_ok(engine: Checker, e: dict[str, Any], types: list[str], dpath: str) -
     return any(
         h.root.child_for(first) is not None or any(p == first for p, _ in h.root.choices) for h in known
     )
+
+
+def _check_inherited_obligations(engine: Checker, run: Run, sd: dict[str, Any], path: str) -> None:
+    """inherit-obligations names obligation profiles on the same base as this profile (the HL7 validator's
+    obligation-profile rules)."""
+    for i, ext in enumerate(sd.get("extension", []) or []):
+        if not isinstance(ext, dict) or ext.get("url") != INHERIT_OBLIGATIONS:
+            continue
+        url = ext.get("valueCanonical")
+        other = engine.defs.structure_definition(url) if isinstance(url, str) else None
+        if other is None:
+            continue
+        here = f"{path}.extension[{i}]"
+        marked = any(
+            isinstance(x, dict) and x.get("url") == OBLIGATION_PROFILE and x.get("valueBoolean") is True
+            for x in other.get("extension", []) or []
+        )
+        if not marked:
+            run.error(
+                "business-rule",
+                here,
+                f"The profile '{url}' is not marked as an obligation profile",
+                rule="SD_OBLIGATION_PROFILE_NOT_MARKED",
+            )
+            continue
+        base, theirs = sd.get("baseDefinition"), other.get("baseDefinition")
+        if isinstance(base, str) and theirs != base:
+            run.error(
+                "business-rule",
+                here,
+                f"The profile '{url}' has a different base '{theirs}' from that expected '{base}'",
+                rule="SD_OBLIGATION_PROFILE_WRONG_BASE",
+            )
+
+
+def _check_fixed_kept(run: Run, e: dict[str, Any], base: Any, here: str) -> None:
+    """A derived profile cannot change a value its base fixes (the snapshot generator's fixed-value rule)."""
+    mine = next(((k, v) for k, v in e.items() if k.startswith("fixed")), None)
+    node = base.by_id.get(str(e.get("id") or e["path"])) or base.by_id.get(e["path"])
+    if mine is None or node is None or node.fixed is None:
+        return
+    if not equals_fixed(mine[1], node.fixed[1]):
+        run.error(
+            "invalid",
+            here,
+            f"Value is '{mine[1]}' but is fixed to '{node.fixed[1]}' in the profile, because the value must "
+            f"match the fixed value defined in '{base.url}'",
+            rule="PROFILE_FIXED_VALUE_CHANGED",
+        )
