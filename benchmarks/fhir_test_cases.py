@@ -8,8 +8,9 @@ verdict is "valid" when the expected OperationOutcome (``outcomes/java/...``) or
 has no error/fatal issue.
 
 A check is *not handled* (counted apart, its verdict not compared) when it needs a package that is not in
-the cache, or when the validator found no error but said that something it needs a terminology server for
-could not be decided (a ``not handled`` issue): its verdict would be a guess.
+the cache, or when the validator found no error but could not decide everything: it said that something
+needs a terminology server (a ``not handled`` issue), or a referenced resource it had to validate is not in
+the suite folder. Its verdict would be a guess.
 
     python benchmarks/fhir_test_cases.py --suite ../shared/corpora/fhir-test-cases-r4 \
         --suite ../shared/corpora/fhir-test-cases-r4-extra [--case NAME] [-v]
@@ -48,6 +49,7 @@ class CheckResult:
     issues: list[Issue] = field(default_factory=list)
     crashed: str | None = None
     missing: str | None = None  # why the check cannot be run faithfully here (a package not in the cache)
+    unfetched: str | None = None  # referenced resources to validate that the suite folder lacks
 
     @property
     def not_handled(self) -> str | None:
@@ -55,9 +57,8 @@ class CheckResult:
         behind a 'valid' result."""
         if self.missing:
             return self.missing
-        if self.actual_errors == 0:
-            reason = next((i.message for i in self.issues if i.is_not_handled), None)
-            return reason
+        if self.actual_errors == 0:  # (an error found anyway decides the verdict without what is missing)
+            return self.unfetched or next((i.message for i in self.issues if i.is_not_handled), None)
         return None
 
     @property
@@ -105,11 +106,17 @@ class FolderFetcher:
         self.suite = suite
         self.validator = validator
         self.cache: dict[str, dict[str, Any] | None] = {}
+        self.asked: list[str] = []  # every reference asked for, in order (cached answers too)
 
     def __call__(self, url: str) -> dict[str, Any] | None:
+        self.asked.append(url)
         if url not in self.cache:
             self.cache[url] = self._find(url)
         return self.cache[url]
+
+    def not_found_since(self, start: int) -> list[str]:
+        """The references asked for since ``asked[start]`` that have no file in the folder."""
+        return sorted({u for u in self.asked[start:] if self.cache.get(u) is None})
 
     def _find(self, url: str) -> dict[str, Any] | None:
         names = [url.replace("/", "-").lower()]
@@ -163,7 +170,9 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
     file = suite / str(case["file"])
     want = expected_errors(suite, case.get("java"))
     if want is not None:
-        results.append(_check(v, file, None, options, name, "base", module, want, missing))
+        start = len(fetch.asked)
+        result = _check(v, file, None, options, name, "base", module, want, missing)
+        results.append(_unfetched(result, fetch, start, options))
     prof = case.get("profile")
     if isinstance(prof, dict) and "source" in prof:
         want = expected_errors(suite, prof.get("java"))
@@ -171,8 +180,19 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
             pv = _with(v, suite, list(prof.get("supporting", [])))
             source = str(prof["source"])
             target: str | Path = source if "://" in source else suite / source
-            results.append(_check(pv, file, target, options, name, "profile", module, want, missing))
+            start = len(fetch.asked)
+            result = _check(pv, file, target, options, name, "profile", module, want, missing)
+            results.append(_unfetched(result, fetch, start, options))
     return results
+
+
+def _unfetched(result: CheckResult, fetch: FolderFetcher, start: int, options: Options) -> CheckResult:
+    """Note referenced resources that must be validated (CHECK_VALID) but are not in the folder: without
+    them a 'valid' result is a guess (see CheckResult.not_handled)."""
+    absent = fetch.not_found_since(start) if options.check_references else []
+    if absent:
+        result.unfetched = f"referenced resource(s) to validate are not in the suite folder: {', '.join(absent)}"
+    return result
 
 
 def _bundle_param(case: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -292,6 +312,11 @@ def report_suite(suite: Path, base: Validator, only: str | None, verbose: bool) 
         f"{'overall':12} {overall.total:6d} {overall.verdict_pct:8.1f}% {overall.count_pct:12.1f}% "
         f"{overall.not_handled:12d}  ({overall.verdict}/{overall.total} verdicts, "
         f"{overall.count}/{overall.total} exact, on the handled checks; {elapsed:.1f} s)"
+    )
+    agree_all = sum(r.verdict_agrees for r in results)
+    print(
+        f"{'all checks':12} {len(results):6d} {100.0 * agree_all / max(len(results), 1):8.1f}%"
+        f"{'':26}  (the not-handled checks compared too: {agree_all}/{len(results)} verdicts)"
     )
     if skipped:
         print(f"skipped {len(skipped)} case(s) for other FHIR versions: {', '.join(map(str, skipped))}")
