@@ -191,7 +191,8 @@ def _unfetched(result: CheckResult, fetch: FolderFetcher, start: int, options: O
     them a 'valid' result is a guess (see CheckResult.not_handled)."""
     absent = fetch.not_found_since(start) if options.check_references else []
     if absent:
-        result.unfetched = f"referenced resource(s) to validate are not in the suite folder: {', '.join(absent)}"
+        names = ", ".join(absent)
+        result.unfetched = f"referenced resource(s) to validate are not in the suite folder: {names}"
     return result
 
 
