@@ -45,6 +45,19 @@ def _narrative_rules(
     if isinstance(div, str):
         for severity, code, msg in narrative.check_div(div):
             run.add(Issue(severity, code, f"{path}.div", msg, rule="xhtml"))
+        if "#" in div or ":" in div:  # (links to check: internal ones, or ones with a scheme)
+            contained = frame.root.resource.get("contained")
+            ids = (
+                frozenset(
+                    str(r["id"])
+                    for r in contained or ()
+                    if isinstance(r, dict) and isinstance(r.get("id"), str)
+                )
+                if isinstance(contained, list)
+                else frozenset()
+            )
+            for severity, code, msg, rule in narrative.check_links(div, ids):
+                run.add(Issue(severity, code, f"{path}.div", msg, rule=rule))
     if node.features:
         element_rules.check_language_control(run, node, value, frame.resource, path, info)
 
