@@ -166,6 +166,7 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
         bundle_profiles=_bundle_param(case),
         validate_contained=case.get("validateContains") != "IGNORE",
         base_with_profiles=True,  # as the reference harness: the base type as well as each profile
+        extension_domains=(*Options().extension_domains, *_as_list(case.get("allowed-extension-domain"))),
     )
     file = suite / str(case["file"])
     want = expected_errors(suite, case.get("java"))
@@ -194,6 +195,12 @@ def _unfetched(result: CheckResult, fetch: FolderFetcher, start: int, options: O
         names = ", ".join(absent)
         result.unfetched = f"referenced resource(s) to validate are not in the suite folder: {names}"
     return result
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)] if value else []
 
 
 def _bundle_param(case: dict[str, Any]) -> tuple[tuple[str, str], ...]:

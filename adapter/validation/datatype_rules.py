@@ -97,6 +97,7 @@ def _quantity_rules(
 ) -> None:
     if node.min_value is not None or node.max_value is not None:
         bindings.check_min_max(run, value, node, "Quantity", path)
+    bindings.check_unit(run, value, path)
 
 
 # Data-type rules the spec states in prose (references, narrative, attachment size, codes, ranges).

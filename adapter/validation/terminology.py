@@ -152,6 +152,11 @@ class Terminology:
             self._systems[url] = _CodeSystemView(cs) if cs is not None else None
         return self._systems[url]
 
+    def is_complete(self, url: str) -> bool:
+        """True when a complete CodeSystem with this URL is loaded (its codes can be checked here)."""
+        cs = self.code_system(url)
+        return cs is not None and cs.complete
+
     def value_set_name(self, url: str) -> str:
         """The ValueSet's title or name, for messages."""
         vs = self.defs.value_set(url)
