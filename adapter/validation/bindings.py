@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from adapter.validation.context import Run, not_handled
-from adapter.validation.terminology import EXTERNAL_SYSTEMS, GRAMMARS
 from adapter.validation.structure import ElementNode, StructureInfo
+from adapter.validation.terminology import EXTERNAL_SYSTEMS, GRAMMARS
 
 if TYPE_CHECKING:
     from adapter.validation.checker import Checker
