@@ -654,7 +654,12 @@ class Engine:
     def _primitive_constraints(
         self, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
     ) -> None:
-        if node.max_length is not None and isinstance(value, str) and len(value) > node.max_length:
+        if (
+            node.max_length is not None
+            and isinstance(value, str)
+            and len(value) > node.max_length
+            and type_code != "markdown"  # (the HL7 validator checks maxLength on every string type but this)
+        ):
             run.error("too-long", path, f"value is longer than permitted maximum length of {node.max_length}")
         min_len = node.features.get("minLength") if node.features else None
         if min_len is not None and isinstance(value, str) and len(value) < min_len:

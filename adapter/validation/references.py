@@ -152,9 +152,9 @@ def check_reference(
                 rule="Reference_REF_CantResolve",
             )
     if target is None:
-        if aggregation and "bundled" in aggregation and "referenced" not in aggregation:
+        if aggregation and "referenced" not in aggregation:  # it must be contained or in the Bundle
             modes = ", ".join(sorted(aggregation))
-            if bundle is not None and "://" not in ref and not ref.startswith("urn:"):
+            if "://" not in ref and not ref.startswith("urn:"):  # Reference_REF_NotFound_Bundle
                 run.error(
                     "required",
                     path,

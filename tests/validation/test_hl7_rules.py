@@ -379,3 +379,47 @@ def test_a_derived_profile_keeps_fixed_values(validator: Validator) -> None:
         },
     }
     assert [i.rule for i in errors(v.validate_issues(derived))] == ["PROFILE_FIXED_VALUE_CHANGED"]
+
+
+def test_a_contained_only_reference_that_is_not_contained(validator: Validator) -> None:
+    """Reference_REF_NotFound_Bundle: aggregation 'contained' (no 'referenced') and nothing contained."""
+    only_contained = profile(
+        "http://example.org/sd/obs-contained-subject",
+        CORE + "Observation",
+        [
+            {
+                "id": "Observation.subject",
+                "path": "Observation.subject",
+                "type": [
+                    {"code": "Reference", "targetProfile": [CORE + "Patient"], "aggregation": ["contained"]}
+                ],
+            }
+        ],
+    )
+    v = validator.with_resources([only_contained])
+    obs = {"resourceType": "Observation", "text": TEXT, "status": "final", "code": {"text": "x"}}
+    outside = {**obs, "subject": {"reference": "Patient/x"}}
+    [issue] = errors(v.validate_issues(outside, only_contained["url"]))
+    assert issue.message == "Bundled or contained reference not found within the bundle/resource Patient/x"
+    inside = {**obs, "contained": [patient(id="cp")], "subject": {"reference": "#cp"}}
+    assert errors(v.validate_issues(inside, only_contained["url"])) == []
+
+
+def test_max_length_applies_to_strings_not_markdown(validator: Validator) -> None:
+    short = profile(
+        "http://example.org/sd/short-texts",
+        CORE + "Observation",
+        [
+            {"id": "Observation.note", "path": "Observation.note"},
+            {"id": "Observation.note.authorString", "path": "Observation.note.authorString", "maxLength": 3},
+            {"id": "Observation.note.text", "path": "Observation.note.text", "maxLength": 3},
+        ],
+    )
+    v = validator.with_resources([short])
+    obs = {"resourceType": "Observation", "text": TEXT, "status": "final", "code": {"text": "x"}}
+    long_markdown = {**obs, "note": [{"text": "abcdef"}]}
+    assert errors(v.validate_issues(long_markdown, short["url"])) == []
+    long_string = {**obs, "note": [{"text": "a", "authorString": "abcdef"}]}
+    assert [i.expression for i in errors(v.validate_issues(long_string, short["url"]))] == [
+        "Observation.note[0].author.ofType(string)"
+    ]
