@@ -54,12 +54,29 @@ def _parser() -> etree.XMLParser:
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+_STATED_ENCODING = re.compile(rb"""(?<=<\?xml)([^>]*?)encoding=["'][A-Za-z0-9._-]+["']""")
 
 
 def parse_xml(raw: bytes) -> tuple[Any, list[Issue]]:
     """Parse XML bytes safely; returns (root element or None, fatal issues)."""
     if _DOCTYPE.search(raw[:65536]):
         return None, [_doctype_issue()]
+    issues: list[Issue] = []
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # xml_encoding_invalid; the HL7 parser reads on with replacement characters, and so do we
+        issues.append(
+            Issue(
+                "error",
+                "invalid",
+                "",
+                f"The XML encoding is invalid (must be UTF-8): byte {exc.start} cannot be decoded",
+                rule="xml_encoding_invalid",
+            )
+        )
+        raw = raw.decode("utf-8", errors="replace").encode("utf-8")
+        raw = _STATED_ENCODING.sub(rb'\1encoding="UTF-8"', raw[:200], count=1) + raw[200:]
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
@@ -71,10 +88,9 @@ def parse_xml(raw: bytes) -> tuple[Any, list[Issue]]:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         return None, [_doctype_issue()]
-    issues = []
     declared = _ENCODING.match(raw[:200])
     encoding = declared.group(1).decode("ascii", "replace") if declared else "UTF-8"
-    if encoding.lower() not in ("utf-8", "utf8"):
+    if encoding.lower() not in ("utf-8", "utf8") and not issues:
         issues.append(  # xml_encoding_invalid: FHIR XML is UTF-8 (https://hl7.org/fhir/R4/xml.html)
             Issue(
                 "error",

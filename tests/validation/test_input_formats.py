@@ -152,3 +152,13 @@ def test_xml_attributes_are_not_elements(validator: Validator) -> None:
     body = '<extension><url value="http://example.org/e"/><valueString value="x"/></extension>'
     found = errors(validator.validate_issues(_xml(body)))
     assert "Undefined element 'url' at Patient.extension" in [i.message for i in found]
+
+
+def test_xml_that_is_not_utf_8_is_read_on(validator: Validator) -> None:
+    """The HL7 parser reads bytes that are not UTF-8 with replacement characters and goes on validating:
+    one encoding error, then what the content itself is worth."""
+    latin = _xml(encoding="ISO-8859-1").replace(b"<active", "<!-- caf\xe9 --><active".encode("latin-1"))
+    latin = latin.replace(b'<active value="true"/>', b'<active value="maybe"/>')
+    found = errors(validator.validate_issues(latin))
+    assert [i.rule for i in found][:1] == ["xml_encoding_invalid"]
+    assert any(i.expression == "Patient.active" for i in found)
