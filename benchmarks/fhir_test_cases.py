@@ -237,6 +237,13 @@ class Summary:
     verdict: int
     count: int
     not_handled: int = 0
+    verdict_all: int = 0  # verdicts agreeing among all checks, the not-handled ones included
+
+    @property
+    def verdict_all_pct(self) -> float:
+        """Verdict agreement over every check, in percent."""
+        n = self.total + self.not_handled
+        return 100.0 * self.verdict_all / n if n else 0.0
 
     @property
     def verdict_pct(self) -> float:
@@ -262,6 +269,7 @@ def summarise(results: list[CheckResult]) -> tuple[Summary, dict[str, Summary]]:
             sum(r.verdict_agrees for r in handled),
             sum(r.count_agrees for r in handled),
             len(rs) - len(handled),
+            sum(r.verdict_agrees for r in rs),
         )
 
     return s(results), {m: s(rs) for m, rs in sorted(per.items())}
@@ -313,18 +321,23 @@ def report_suite(suite: Path, base: Validator, only: str | None, verbose: bool) 
     elapsed = time.perf_counter() - started
     overall, per_module = summarise(results)
     print(f"suite {suite}")
-    print(f"{'module':12} {'checks':>6} {'verdict':>9} {'exact errors':>13} {'not handled':>12}")
+    print(
+        f"{'module':12} {'checks':>6} {'verdict':>9} {'exact errors':>13} {'not handled':>12} "
+        f"{'verdict, all checks':>20}"
+    )
     for module, s in per_module.items():
-        print(f"{module:12} {s.total:6d} {s.verdict_pct:8.1f}% {s.count_pct:12.1f}% {s.not_handled:12d}")
+        print(
+            f"{module:12} {s.total:6d} {s.verdict_pct:8.1f}% {s.count_pct:12.1f}% {s.not_handled:12d} "
+            f"{s.verdict_all_pct:19.1f}%"
+        )
     print(
         f"{'overall':12} {overall.total:6d} {overall.verdict_pct:8.1f}% {overall.count_pct:12.1f}% "
         f"{overall.not_handled:12d}  ({overall.verdict}/{overall.total} verdicts, "
         f"{overall.count}/{overall.total} exact, on the handled checks; {elapsed:.1f} s)"
     )
-    agree_all = sum(r.verdict_agrees for r in results)
     print(
-        f"{'all checks':12} {len(results):6d} {100.0 * agree_all / max(len(results), 1):8.1f}%"
-        f"{'':26}  (the not-handled checks compared too: {agree_all}/{len(results)} verdicts)"
+        f"{'':12} {'':6} {'':9} {'':13} {'':12} {overall.verdict_all_pct:19.1f}%  (all checks: "
+        f"{overall.verdict_all}/{overall.total + overall.not_handled} verdicts)"
     )
     if skipped:
         print(f"skipped {len(skipped)} case(s) for other FHIR versions: {', '.join(map(str, skipped))}")
