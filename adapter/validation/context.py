@@ -41,6 +41,7 @@ class Frame:
     parent: Frame | None = None
     bundle: Any = None  # BundleIndex of the closest enclosing Bundle
     full_url: str | None = None
+    element_ids: dict[str, int] | None = None  # Element.id values seen in this resource -> id(element)
 
     @property
     def root(self) -> Frame:

@@ -52,6 +52,22 @@ _OF_TYPE = re.compile(r"\.ofType\([^)]*\)")
 _OWN_FORMAT_CHECK = frozenset({"base64Binary"})
 
 
+def _duplicate_contained_ids(run: Run, contained: list[Any], path: str) -> None:
+    """Contained resources are told apart by id (RESOURCE_DUPLICATE_CONTAINED_ID)."""
+    seen: set[str] = set()
+    for i, r in enumerate(contained):
+        rid = r.get("id") if isinstance(r, dict) else None
+        if isinstance(rid, str):
+            if rid in seen:
+                run.error(
+                    "invalid",
+                    f"{path}.contained[{i}]",
+                    f"Duplicate ID for contained resource: {rid}",
+                    rule="RESOURCE_DUPLICATE_CONTAINED_ID",
+                )
+            seen.add(rid)
+
+
 def report_format(run: Run, problems: list[tuple[str, str]], path: str) -> None:
     """Record the format problems of a primitive value; example URLs only when examples are not allowed
     (TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE, as the HL7 validator without -allow-example-urls)."""
@@ -148,6 +164,9 @@ class Engine:
         problem = resource_id_problem(res.get("id"))
         if problem:
             run.error("invalid", f"{here}.id", problem)
+        contained = res.get("contained")
+        if type(contained) is list and len(contained) > 1:
+            _duplicate_contained_ids(run, contained, here)
         if rtype == "Bundle":
             bundle_rules.check_bundle(self, run, frame)
         elif rtype == "StructureDefinition":
@@ -263,6 +282,10 @@ class Engine:
                 run.ext_urls[path] = url
             if not (is_root and info.url == url):
                 handled = extensions.check_extension(self, run, value, node, path, frame, info)
+        if not is_root:
+            eid = value.get("id")
+            if type(eid) is str:
+                self._element_id(run, eid, value, type_code, path, frame)
         if not handled:
             self.check_children(run, value, holder, path, frame, info, is_root)
         if special is not None:
@@ -389,6 +412,7 @@ class Engine:
         """Match properties to child definitions, then check cardinality, slicing and each value."""
         groups: dict[int, list[Item]] = {}
         inline: dict[int, int] = {}  # children checked on the spot: string primitives, not sliced
+
         by_name = holder.by_name
         has_ext = False  # primitive extensions are rare: look them up only when there are some
         for k in obj:
@@ -503,6 +527,20 @@ class Engine:
             for item in items:
                 if item.type_code is not WRONG_TYPE:
                     self.check_value(run, item.value, item.ext, child, item.type_code, item.path, frame, info)
+
+    def _element_id(
+        self, run: Run, eid: str, obj: dict[str, Any], type_code: str, path: str, frame: Frame
+    ) -> None:
+        """Element ids are unique within a resource (DUPLICATE_ID), ElementDefinition ids within their own
+        list (a snapshot and a differential share them); the same element checked again (for a slice or a
+        profile) is not a duplicate."""
+        seen = frame.element_ids
+        if seen is None:
+            seen = frame.element_ids = {}
+        key = f"{path.rpartition('.element[')[0]}#{eid}" if type_code == "ElementDefinition" else eid
+        first = seen.setdefault(key, id(obj))
+        if first != id(obj):
+            run.error("invalid", path, f"Duplicate id value '{eid}'", rule="DUPLICATE_ID")
 
     def check_cardinality(
         self,

@@ -113,6 +113,15 @@ def check_reference(
             _stated_type_differs(run, stated, str(target.get("resourceType")), path)
         _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
         return
+    if "?" in ref and (frame.bundle is None or frame.bundle.kind not in ("transaction", "batch")):
+        run.error(
+            "invalid",
+            path,
+            f"The reference '{ref}' is a conditional reference, and conditional references are only valid "
+            "inside a transaction Bundle",
+            rule="REFERENCE_REF_QUERY_NOT_TRANSACTION",
+        )
+        return
     declared = reference_type(ref)
     if isinstance(stated, str) and declared is not None and stated != declared:
         _stated_type_differs(run, stated, declared, path)

@@ -423,3 +423,39 @@ def test_max_length_applies_to_strings_not_markdown(validator: Validator) -> Non
     assert [i.expression for i in errors(v.validate_issues(long_string, short["url"]))] == [
         "Observation.note[0].author.ofType(string)"
     ]
+
+
+def test_element_ids_are_unique_within_a_resource(validator: Validator) -> None:
+    """DUPLICATE_ID: per resource; ElementDefinition ids per element list (snapshot and differential)."""
+    res = patient(identifier=[{"id": "2", "value": "1"}], name=[{"id": "2", "family": "x"}])
+    assert rules_at(validator.validate_issues(res)) == [("DUPLICATE_ID", "Patient.name[0]")]
+    res["name"][0]["id"] = "3"
+    assert errors(validator.validate_issues(res)) == []
+    sd = _sd([{"id": "Observation.status", "path": "Observation.status", "short": "x"}])
+    sd["snapshot"] = {"element": [{"id": "Observation.status", "path": "Observation.status"}]}
+    assert "DUPLICATE_ID" not in {i.rule for i in errors(validator.validate_issues(sd))}
+
+
+def test_contained_ids_are_unique(validator: Validator) -> None:
+    org = {"resourceType": "Organization", "id": "o1", "name": "x"}
+    res = patient(contained=[org, dict(org)], managingOrganization={"reference": "#o1"})
+    assert rules_at(validator.validate_issues(res)) == [
+        ("RESOURCE_DUPLICATE_CONTAINED_ID", "Patient.contained[1]")
+    ]
+
+
+def test_conditional_references_only_in_transactions(validator: Validator) -> None:
+    res = patient(managingOrganization={"reference": "Organization?identifier=x"})
+    assert [i.rule for i in errors(validator.validate_issues(res))] == ["REFERENCE_REF_QUERY_NOT_TRANSACTION"]
+    tx = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:0a7d0c55-6b1e-4f7a-9a53-7d2f1c0e9b41",
+                "resource": res,
+                "request": {"method": "POST", "url": "Patient"},
+            }
+        ],
+    }
+    assert errors(validator.validate_issues(tx)) == []
