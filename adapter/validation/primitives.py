@@ -166,6 +166,7 @@ def check_primitive(type_code: str, value: Any, regex: str | None) -> list[Probl
 
 
 URI_TYPES = frozenset({"uri", "url", "canonical"})
+_OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # The HL7 validator's example domains (TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE): allowed only when the caller
 # allows examples; the engine drops the problem then (see EXAMPLE_URL).
@@ -175,8 +176,8 @@ EXAMPLE_URL = "example-url"  # the code of the example-URL problem
 
 def _uri_problems(value: str, canonical: bool) -> list[Problem]:
     """The HL7 validator's rules for uri, url and canonical values (Type_Specific_Checks_DT_URI_*,
-    Type_Specific_Checks_DT_UUID_Valid, TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE,
-    TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE)."""
+    Type_Specific_Checks_DT_UUID_Valid, Type_Specific_Checks_DT_OID_Valid,
+    TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE, TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE)."""
     out: list[Problem] = []
     if any(c.isspace() for c in value):
         out.append(("invalid", f"URI values cannot have whitespace ('{value}')"))
@@ -186,6 +187,8 @@ def _uri_problems(value: str, canonical: bool) -> list[Problem]:
         out.append(("invalid", "URI values cannot start with uuid: (use urn:uuid:)"))
     elif value.startswith("urn:uuid:") and not _UUID.fullmatch(value[9:]):
         out.append(("invalid", f"UUIDs must be valid and lowercase ({value[9:]})"))
+    elif value.startswith("urn:oid:") and not _OID.fullmatch(value[8:]):
+        out.append(("invalid", f"OIDs must be valid ({value[8:]})"))
     if canonical and ":" not in value and not value.startswith("#"):
         out.append(
             (

@@ -74,7 +74,9 @@ def collect(
             )
         n = max(len(values or []), len(exts or []))
         if values is not None and exts is not None and len(values) != len(exts):
-            run.error(
+            # FHIR JSON says they should align; the HL7 parser reads them position by position and does not
+            # count it against the resource, so it is a warning here
+            run.warning(
                 "structure",
                 f"{path}.{key}",
                 f"The arrays {key} and _{key} must have the same "

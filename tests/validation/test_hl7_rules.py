@@ -114,6 +114,7 @@ def test_canonical_values_are_absolute_unless_fragments(validator: Validator) ->
         ("uuid:0a7d0c55-6b1e-4f7a-9a53-7d2f1c0e9b31", "cannot start with uuid:"),
         ("urn:uuid:0A7D0C55-6B1E-4F7A-9A53-7D2F1C0E9B31", "UUIDs must be valid and lowercase"),
         ("urn:uuid:not-a-uuid", "UUIDs must be valid and lowercase"),
+        ("urn:oid:1..2", "OIDs must be valid"),
     ],
 )
 def test_uri_rules(validator: Validator, value: str, problem: str) -> None:

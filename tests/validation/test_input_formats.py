@@ -162,3 +162,20 @@ def test_xml_that_is_not_utf_8_is_read_on(validator: Validator) -> None:
     found = errors(validator.validate_issues(latin))
     assert [i.rule for i in found][:1] == ["xml_encoding_invalid"]
     assert any(i.expression == "Patient.active" for i in found)
+
+
+def test_a_json_property_named_twice_is_an_error_and_the_first_counts(validator: Validator) -> None:
+    """As the HL7 parser: 'The JSON property ... is a duplicate and will be ignored' (the second one)."""
+    issues = validator.validate_issues(b'{"resourceType": "Patient", "active": true, "active": "yes"}')
+    assert [(i.rule, i.message) for i in errors(issues)] == [
+        ("DUPLICATE_JSON_PROPERTY", "The JSON property 'active' is a duplicate and will be ignored")
+    ]
+    quoted = b'{"resourceType": "Patient", "name": [{"family": "O\\"Brien"}]}'  # (escaped quotes are no key)
+    assert errors(validator.validate_issues(quoted)) == []
+
+
+def test_misaligned_primitive_extension_arrays_are_a_warning(validator: Validator) -> None:
+    res = {"resourceType": "Patient", "name": [{"given": ["a", "b"], "_given": [None]}]}
+    issues = validator.validate_issues(res)
+    assert errors(issues) == []
+    assert any(i.severity == "warning" and i.expression == "Patient.name[0].given" for i in issues)
