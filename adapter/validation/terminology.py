@@ -35,11 +35,10 @@ EXTERNAL_SYSTEMS = frozenset(
 
 
 # Code systems whose codes are defined by a grammar, not a list: a code is in the whole system when it is
-# well formed (as terminology servers decide it). BCP 13: MIME types, RFC 6838 section 4.2 (with parameters).
+# well formed (as terminology servers decide it). BCP 13: a MIME type, RFC 6838 section 4.2; what follows a
+# ';' (parameters, written loosely in practice: 'variant=DICOM WADO-RS') is not judged.
 _MIME_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
-_MIME_TYPE = re.compile(
-    rf"{_MIME_NAME}/{_MIME_NAME}(\s*;\s*{_MIME_NAME}=(\"[^\"]*\"|[A-Za-z0-9!#$&^_.+-]+))*"
-)
+_MIME_TYPE = re.compile(rf"{_MIME_NAME}/{_MIME_NAME}(\s*;.*)?", re.DOTALL)
 GRAMMARS: dict[str, Callable[[str], bool]] = {
     "urn:ietf:bcp:13": lambda code: _MIME_TYPE.fullmatch(code) is not None,
 }

@@ -165,3 +165,9 @@ def test_mime_types_are_decided_by_their_grammar(validator: Validator) -> None:
     assert [i for i in validator.validate_issues(ok) if i.is_error or i.is_not_handled] == []
     bad = {"resourceType": "Binary", "contentType": "not a mime type"}
     assert {i.rule for i in errors(validator.validate_issues(bad))} == {"binding"}
+
+
+def test_mime_type_parameters_are_not_judged(validator: Validator) -> None:
+    """Terminology servers judge the type/subtype; parameters are written loosely in practice."""
+    ok = {"resourceType": "Binary", "contentType": "application/dicom; variant=DICOM WADO-RS"}
+    assert errors(validator.validate_issues(ok)) == []
