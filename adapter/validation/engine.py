@@ -322,6 +322,8 @@ class Engine:
             if not node.children:
                 # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
                 holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
+            elif root is not None and all(c.key in node.constraint_keys for c in root.constraints):
+                root = None  # the element states all of its type's invariants itself: nothing more to check
         plan = (type_code, kind, holder, root, TYPE_RULES.get(type_code))
         if type_code == node.single_type:
             self._value_plans[node] = plan
