@@ -147,7 +147,7 @@ def check_reference(
             return
         _near_miss_warnings(run, bundle, ref, frame.full_url, path)
         if ref.startswith("urn:"):
-            # A urn: reference can only resolve inside the Bundle (https://hl7.org/fhir/R4/bundle.html#references)
+            # a urn: reference resolves only inside the Bundle (https://hl7.org/fhir/R4/bundle.html#references)
             run.warning(
                 "invalid",
                 path,
@@ -163,12 +163,12 @@ def check_reference(
     if target is None:
         if aggregation and "referenced" not in aggregation:  # it must be contained or in the Bundle
             modes = ", ".join(sorted(aggregation))
-            if "://" not in ref and not ref.startswith("urn:"):  # Reference_REF_NotFound_Bundle
+            if "://" not in ref and not ref.startswith("urn:"):
                 run.error(
                     "required",
                     path,
                     f"Bundled or contained reference not found within the bundle/resource {ref}",
-                    rule="ref-aggregation",
+                    rule="Reference_REF_NotFound_Bundle",
                 )
             else:
                 run.error(
@@ -176,7 +176,7 @@ def check_reference(
                     path,
                     "Reference is external which isn't supported by the specified "
                     f"aggregation mode(s) for the reference ({modes})",
-                    rule="ref-aggregation",
+                    rule="Reference_REF_Aggregation",
                 )
         if run.options.fetcher is not None:
             fetched = run.options.fetcher(ref)
