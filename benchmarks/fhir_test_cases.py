@@ -2,11 +2,18 @@
 
 For each case the file is validated as the reference harness does (supporting definitions loaded, the
 ``profiles`` list cached, examples allowed unless ``examples`` is false, references fetched from the
-suite folder when ``validateReference`` asks for it); then, when the case has a ``profile`` entry, it is
-validated against that profile. The expected verdict is "valid" when the expected OperationOutcome
-(``outcomes/java/...``) or the inline ``errorCount`` has no error/fatal issue.
+suite folder when ``validateReference`` asks for it, the FHIR ``packages`` it names loaded from the package
+cache); then, when the case has a ``profile`` entry, it is validated against that profile. The expected
+verdict is "valid" when the expected OperationOutcome (``outcomes/java/...``) or the inline ``errorCount``
+has no error/fatal issue.
 
-    python benchmarks/fhir_test_cases.py --suite ../shared/corpora/fhir-test-cases-r4 [--case NAME] [-v]
+A check is *not handled* (counted apart, its verdict not compared) when it needs a package that is not in
+the cache, or when the validator found no error but could not decide everything: it said that something
+needs a terminology server (a ``not handled`` issue), or a referenced resource it had to validate is not in
+the suite folder. Its verdict would be a guess.
+
+    python benchmarks/fhir_test_cases.py --suite ../shared/corpora/fhir-test-cases-r4 \
+        --suite ../shared/corpora/fhir-test-cases-r4-extra [--case NAME] [-v]
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapter.validation import Issue, Options, Validator
+from adapter.validation.packages import cache_root
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fhir-test-cases-r4"
 R4_VERSIONS = ("4.0", "4.0.1")
@@ -40,6 +48,18 @@ class CheckResult:
     actual_errors: int
     issues: list[Issue] = field(default_factory=list)
     crashed: str | None = None
+    missing: str | None = None  # why the check cannot be run faithfully here (a package not in the cache)
+    unfetched: str | None = None  # referenced resources to validate that the suite folder lacks
+
+    @property
+    def not_handled(self) -> str | None:
+        """Why the verdict is not compared: a missing package, or an undecidable terminology question
+        behind a 'valid' result."""
+        if self.missing:
+            return self.missing
+        if self.actual_errors == 0:  # (an error found anyway decides the verdict without what is missing)
+            return self.unfetched or next((i.message for i in self.issues if i.is_not_handled), None)
+        return None
 
     @property
     def verdict_agrees(self) -> bool:
@@ -86,11 +106,17 @@ class FolderFetcher:
         self.suite = suite
         self.validator = validator
         self.cache: dict[str, dict[str, Any] | None] = {}
+        self.asked: list[str] = []  # every reference asked for, in order (cached answers too)
 
     def __call__(self, url: str) -> dict[str, Any] | None:
+        self.asked.append(url)
         if url not in self.cache:
             self.cache[url] = self._find(url)
         return self.cache[url]
+
+    def not_found_since(self, start: int) -> list[str]:
+        """The references asked for since ``asked[start]`` that have no file in the folder."""
+        return sorted({u for u in self.asked[start:] if self.cache.get(u) is None})
 
     def _find(self, url: str) -> dict[str, Any] | None:
         names = [url.replace("/", "-").lower()]
@@ -105,8 +131,23 @@ class FolderFetcher:
         return None
 
 
-def _with(v: Validator, suite: Path, files: list[str]) -> Validator:
-    return v.with_definitions([suite / f for f in files]) if files else v
+def _with(v: Validator, suite: Path, files: list[str], folders: list[Path] | None = None) -> Validator:
+    paths = [*(folders or []), *(suite / f for f in files)]
+    return v.with_definitions(paths) if paths else v
+
+
+def package_folders(case: dict[str, Any]) -> tuple[list[Path], str | None]:
+    """The package folders of the packages a case names (``name#version``), and which are missing."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for spec in case.get("packages", []) or []:
+        name = str(spec).removesuffix(".tgz")
+        folder = cache_root() / name / "package"
+        if folder.is_dir():
+            found.append(folder)
+        else:
+            missing.append(str(spec))
+    return found, (f"needs package(s) not in the cache: {', '.join(missing)}" if missing else None)
 
 
 def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckResult]:
@@ -115,7 +156,8 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
     module = str(case.get("module", "general"))
     results: list[CheckResult] = []
     supporting = [*case.get("supporting", []), *case.get("supporting5", []), *case.get("profiles", [])]
-    v = _with(base, suite, supporting)
+    folders, missing = package_folders(case)
+    v = _with(base, suite, supporting, folders)
     fetch = FolderFetcher(suite, v)
     options = Options(
         allow_examples=bool(case.get("examples", True)),
@@ -124,11 +166,14 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
         bundle_profiles=_bundle_param(case),
         validate_contained=case.get("validateContains") != "IGNORE",
         base_with_profiles=True,  # as the reference harness: the base type as well as each profile
+        extension_domains=(*Options().extension_domains, *_as_list(case.get("allowed-extension-domain"))),
     )
     file = suite / str(case["file"])
     want = expected_errors(suite, case.get("java"))
     if want is not None:
-        results.append(_check(v, file, None, options, name, "base", module, want))
+        start = len(fetch.asked)
+        result = _check(v, file, None, options, name, "base", module, want, missing)
+        results.append(_unfetched(result, fetch, start, options))
     prof = case.get("profile")
     if isinstance(prof, dict) and "source" in prof:
         want = expected_errors(suite, prof.get("java"))
@@ -136,8 +181,26 @@ def run_case(base: Validator, suite: Path, case: dict[str, Any]) -> list[CheckRe
             pv = _with(v, suite, list(prof.get("supporting", [])))
             source = str(prof["source"])
             target: str | Path = source if "://" in source else suite / source
-            results.append(_check(pv, file, target, options, name, "profile", module, want))
+            start = len(fetch.asked)
+            result = _check(pv, file, target, options, name, "profile", module, want, missing)
+            results.append(_unfetched(result, fetch, start, options))
     return results
+
+
+def _unfetched(result: CheckResult, fetch: FolderFetcher, start: int, options: Options) -> CheckResult:
+    """Note referenced resources that must be validated (CHECK_VALID) but are not in the folder: without
+    them a 'valid' result is a guess (see CheckResult.not_handled)."""
+    absent = fetch.not_found_since(start) if options.check_references else []
+    if absent:
+        names = ", ".join(absent)
+        result.unfetched = f"referenced resource(s) to validate are not in the suite folder: {names}"
+    return result
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)] if value else []
 
 
 def _bundle_param(case: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -156,22 +219,31 @@ def _check(
     kind: str,
     module: str,
     want: int,
+    missing: str | None = None,
 ) -> CheckResult:
     try:
         issues = v.validate_issues(file, profile, options)
     except Exception as exc:  # a crash is a disagreement to report, not a reason to stop
-        return CheckResult(name, kind, module, want, -1, [], f"{type(exc).__name__}: {exc}")
+        return CheckResult(name, kind, module, want, -1, [], f"{type(exc).__name__}: {exc}", missing)
     errors = sum(1 for i in issues if i.is_error)
-    return CheckResult(name, kind, module, want, errors, issues)
+    return CheckResult(name, kind, module, want, errors, issues, None, missing)
 
 
 @dataclass
 class Summary:
-    """Agreement figures."""
+    """Agreement figures over the handled checks (``not_handled`` are counted apart)."""
 
     total: int
     verdict: int
     count: int
+    not_handled: int = 0
+    verdict_all: int = 0  # verdicts agreeing among all checks, the not-handled ones included
+
+    @property
+    def verdict_all_pct(self) -> float:
+        """Verdict agreement over every check, in percent."""
+        n = self.total + self.not_handled
+        return 100.0 * self.verdict_all / n if n else 0.0
 
     @property
     def verdict_pct(self) -> float:
@@ -191,7 +263,14 @@ def summarise(results: list[CheckResult]) -> tuple[Summary, dict[str, Summary]]:
         per[r.module].append(r)
 
     def s(rs: list[CheckResult]) -> Summary:
-        return Summary(len(rs), sum(r.verdict_agrees for r in rs), sum(r.count_agrees for r in rs))
+        handled = [r for r in rs if not r.not_handled]
+        return Summary(
+            len(handled),
+            sum(r.verdict_agrees for r in handled),
+            sum(r.count_agrees for r in handled),
+            len(rs) - len(handled),
+            sum(r.verdict_agrees for r in rs),
+        )
 
     return s(results), {m: s(rs) for m, rs in sorted(per.items())}
 
@@ -208,33 +287,66 @@ def run_suite(suite: Path, only: str | None = None, validator: Validator | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print agreement per module and overall, and every disagreement."""
+    """Print agreement per module and overall for each suite, and every disagreement."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE, help="folder with manifest.json")
+    parser.add_argument(
+        "--suite",
+        type=Path,
+        action="append",
+        help=f"folder with manifest.json; repeat for several (default: {DEFAULT_SUITE})",
+    )
     parser.add_argument("--case", help="run only the case with this name")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the issues of disagreeing checks")
     args = parser.parse_args(argv)
-    if not (args.suite / "manifest.json").is_file():
-        print(f"error: no manifest.json in {args.suite}", file=sys.stderr)
-        return 2
-    skipped = [c.get("name") for c in load_manifest(args.suite) if not is_r4(c)]
+    suites: list[Path] = args.suite or [DEFAULT_SUITE]
+    for suite in suites:
+        if not (suite / "manifest.json").is_file():
+            print(f"error: no manifest.json in {suite}", file=sys.stderr)
+            return 2
+    base = Validator.load(profiles_dir=None)
+    for n, suite in enumerate(suites):
+        if n:
+            print()
+        report_suite(suite, base, args.case, args.verbose)
+    return 0
+
+
+def report_suite(suite: Path, base: Validator, only: str | None, verbose: bool) -> None:
+    """Run one suite and print its figures and disagreements."""
+    skipped = [c.get("name") for c in load_manifest(suite) if not is_r4(c)]
     started = time.perf_counter()
-    results = run_suite(args.suite, args.case)
+    results = run_suite(suite, only, base)
     elapsed = time.perf_counter() - started
     overall, per_module = summarise(results)
-    print(f"{'module':12} {'checks':>6} {'verdict':>9} {'exact errors':>13}")
-    for module, s in per_module.items():
-        print(f"{module:12} {s.total:6d} {s.verdict_pct:8.1f}% {s.count_pct:12.1f}%")
+    print(f"suite {suite}")
     print(
-        f"{'overall':12} {overall.total:6d} {overall.verdict_pct:8.1f}% {overall.count_pct:12.1f}%  "
-        f"({overall.verdict}/{overall.total} verdicts, {overall.count}/{overall.total} exact; "
-        f"{elapsed:.1f} s)"
+        f"{'module':12} {'checks':>6} {'verdict':>9} {'exact errors':>13} {'not handled':>12} "
+        f"{'verdict, all checks':>20}"
+    )
+    for module, s in per_module.items():
+        print(
+            f"{module:12} {s.total:6d} {s.verdict_pct:8.1f}% {s.count_pct:12.1f}% {s.not_handled:12d} "
+            f"{s.verdict_all_pct:19.1f}%"
+        )
+    print(
+        f"{'overall':12} {overall.total:6d} {overall.verdict_pct:8.1f}% {overall.count_pct:12.1f}% "
+        f"{overall.not_handled:12d}  ({overall.verdict}/{overall.total} verdicts, "
+        f"{overall.count}/{overall.total} exact, on the handled checks; {elapsed:.1f} s)"
+    )
+    print(
+        f"{'':12} {'':6} {'':9} {'':13} {'':12} {overall.verdict_all_pct:19.1f}%  (all checks: "
+        f"{overall.verdict_all}/{overall.total + overall.not_handled} verdicts)"
     )
     if skipped:
         print(f"skipped {len(skipped)} case(s) for other FHIR versions: {', '.join(map(str, skipped))}")
-    disagreements = [r for r in results if not r.verdict_agrees]
+    unhandled = [r for r in results if r.not_handled]
+    if unhandled:
+        print("\nnot handled (verdict not compared):")
+    for r in unhandled:
+        print(f"  {r.case} [{r.kind}] expected {r.expected_errors} errors: {r.not_handled}")
+    disagreements = [r for r in results if not r.not_handled and not r.verdict_agrees]
     if disagreements:
         print("\nverdict disagreements:")
     for r in disagreements:
@@ -242,16 +354,15 @@ def main(argv: list[str] | None = None) -> int:
             f"  {r.case} [{r.kind}] expected {r.expected_errors} errors, got {r.actual_errors}"
             + (f" CRASH {r.crashed}" if r.crashed else "")
         )
-        if args.verbose:
+        if verbose:
             for i in r.issues:
                 if i.is_error:
                     print(f"      {i.text()}")
-    count_only = [r for r in results if r.verdict_agrees and not r.count_agrees]
-    if count_only and args.verbose:
+    count_only = [r for r in results if not r.not_handled and r.verdict_agrees and not r.count_agrees]
+    if count_only and verbose:
         print("\nerror-count differences (verdict agrees):")
         for r in count_only:
             print(f"  {r.case} [{r.kind}] expected {r.expected_errors}, got {r.actual_errors}")
-    return 0
 
 
 if __name__ == "__main__":

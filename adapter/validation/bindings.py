@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from adapter.validation.context import Run
+from adapter.validation.context import Run, not_handled
 from adapter.validation.structure import ElementNode, StructureInfo
+from adapter.validation.terminology import EXTERNAL_SYSTEMS, GRAMMARS
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept", "Quantity", "string", "uri"})
 
@@ -42,7 +43,7 @@ def _codings(value: Any, type_code: str) -> list[Coded]:
 
 
 def check_binding(
-    engine: Engine, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
+    engine: Checker, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
 ) -> None:
     """Check a coded value against the element's binding (and its additional required bindings)."""
     binding = node.binding
@@ -56,7 +57,7 @@ def check_binding(
 
 
 def _check_one(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: Any,
     type_code: str,
@@ -72,6 +73,9 @@ def _check_one(
         if member(vs_url, s if isinstance(s, str) else None, c).member is True:
             return
     if tx.expand(vs_url) is None:
+        if strength == "required":
+            not_handled(run, path, f"the ValueSet {vs_url} of the required binding is not available locally")
+            return
         run.warning(
             "not-found",
             path,
@@ -95,6 +99,9 @@ def _check_one(
     label = tx.value_set_label(vs_url)
     if any(r.member is None for r in results):
         reason = next(r.reason for r in results if r.member is None)
+        if strength == "required":
+            not_handled(run, path, f"the required binding to {label} needs a terminology server ({reason})")
+            return
         run.info(
             "not-supported",
             path,
@@ -136,11 +143,16 @@ def _check_one(
         run.warning("code-invalid", path, msg, rule="binding")
 
 
-def check_codes(engine: Engine, run: Run, value: Any, type_code: str, path: str) -> None:
+def check_codes(engine: Checker, run: Run, value: Any, type_code: str, path: str) -> None:
     """Codes must exist in their CodeSystem when it is here and complete; displays should match."""
     problems = engine.tx.code_problems
     for system, code, display, idx in _codings(value, type_code):
         if not isinstance(system, str):
+            continue
+        if system in EXTERNAL_SYSTEMS and system not in GRAMMARS and not engine.tx.is_complete(system):
+            # the HL7 validator asks its terminology server whether the code exists and the display fits
+            where = f"{path}.coding[{idx}]" if idx is not None else path
+            not_handled(run, where, f"{system}#{code} needs a terminology server to be checked")
             continue
         key = (system, code, display if isinstance(display, str) else None)
         if key in problems:
@@ -153,14 +165,31 @@ def check_codes(engine: Engine, run: Run, value: Any, type_code: str, path: str)
             continue
         severity, message, rule = problem
         where = f"{path}.coding[{idx}]" if idx is not None else path
+        if rule in _SYSTEM_RULES:
+            where += ".system"
         if severity == "error":
             run.error("code-invalid", where, message, rule=rule)
         else:
             run.warning("code-invalid", where, message, rule=rule)
 
 
-def _code_problem(engine: Engine, system: str, code: str, display: str | None) -> tuple[str, str, str] | None:
+_SYSTEM_RELATIVE = "Terminology_TX_System_Relative"
+_SYSTEM_VALUE_SET = "Terminology_TX_System_ValueSet2"
+_SYSTEM_RULES = frozenset({_SYSTEM_RELATIVE, _SYSTEM_VALUE_SET})
+
+
+def _code_problem(
+    engine: Checker, system: str, code: str, display: str | None
+) -> tuple[str, str, str] | None:
     """(severity, message, rule) of an unknown code or a wrong display; None when the coding is fine."""
+    if ":" not in system:
+        return "error", "Coding.system must be an absolute reference, not a local reference", _SYSTEM_RELATIVE
+    if engine.defs.code_system(system) is None and engine.defs.value_set(system) is not None:
+        return (
+            "error",
+            f"The Coding references a value set, not a code system ('{system}')",
+            _SYSTEM_VALUE_SET,
+        )
     known, concept = engine.tx.lookup(system, code)
     if known is False:
         cs = engine.tx.code_system(system)
@@ -201,6 +230,15 @@ def _comparable(v: Any, type_code: str) -> Any:
     if isinstance(v, str) and type_code in ("date", "dateTime", "instant", "time"):
         return v
     return _number(v)
+
+
+UCUM = "http://unitsofmeasure.org"
+
+
+def check_unit(run: Run, value: Any, path: str) -> None:
+    """A UCUM unit code: the HL7 validator checks it with its terminology server, which is not here."""
+    if isinstance(value, dict) and value.get("system") == UCUM and isinstance(value.get("code"), str):
+        not_handled(run, path, f"the UCUM unit '{value['code']}' needs a terminology server to be checked")
 
 
 def check_min_max(run: Run, value: Any, node: ElementNode, type_code: str, path: str) -> None:

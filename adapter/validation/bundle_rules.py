@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from adapter.validation.context import Frame, Run
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
     from adapter.validation.loader import Definitions
 
 # The HL7 validator's RESTful URL shape: base segments of [A-Za-z0-9\.:%$] only, then Type/id[/_history/v].
@@ -177,7 +177,7 @@ def _version(res: dict[str, Any]) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def check_bundle(engine: Engine, run: Run, frame: Frame) -> None:
+def check_bundle(engine: Checker, run: Run, frame: Frame) -> None:
     """Bundle-level rules beyond the invariants (which the walker evaluates)."""
     index: BundleIndex = frame.bundle
     _check_full_urls(run, frame, index)
@@ -213,6 +213,94 @@ def check_bundle(engine: Engine, run: Run, frame: Frame) -> None:
                     warn_only=False,
                 )
         _check_interlinked(run, frame, index, is_message=True)
+    elif index.kind == "searchset":
+        _check_search(run, frame, index)
+
+
+def _search_types(bundle: dict[str, Any], index: BundleIndex) -> list[str] | None:
+    """The resource types the self link searched for (None: no self link)."""
+    links = [
+        lk for lk in _as_list(bundle.get("link")) if isinstance(lk, dict) and lk.get("relation") == "self"
+    ]
+    url = links[0].get("url") if links else None
+    if not isinstance(url, str):
+        return None
+    head, _, query = url.partition("?")
+    types: list[str] = []
+    last = head.rstrip("/").rsplit("/", 1)[-1]
+    if index.defs.is_resource_type(last) and last not in ("Resource", "DomainResource"):
+        types.append(last)
+    for param in query.split("&"):
+        name, _, value = param.partition("=")
+        if name == "_type":
+            types.extend(t for t in value.split(",") if index.defs.is_resource_type(t) and t not in types)
+    return types
+
+
+def _check_search(run: Run, frame: Frame, index: BundleIndex) -> None:
+    """Search results: ids, entry types against the search, outcomes (the HL7 validator's BUNDLE_SEARCH_*)."""
+    bundle = frame.resource
+    types = _search_types(bundle, index)
+    if types is None:
+        run.warning(
+            "invalid",
+            frame.path,
+            "SearchSet Bundles should have a self link that specifies what the search was",
+            rule="BUNDLE_SEARCH_NOSELF",
+        )
+        types = []
+    entries = [(i, e) for i, e in enumerate(_as_list(bundle.get("entry"))) if isinstance(e, dict)]
+    modes = [
+        e.get("search", {}).get("mode") if isinstance(e.get("search"), dict) else None for _, e in entries
+    ]
+    if entries and not any(modes):
+        off_type = [
+            i
+            for i, e in entries
+            if isinstance(e.get("resource"), dict)
+            and types
+            and e["resource"].get("resourceType") not in types
+        ]
+        if off_type:
+            run.warning(
+                "invalid",
+                frame.path,
+                "SearchSet bundles should have search modes on the entries",
+                rule="BUNDLE_SEARCH_NO_MODE",
+            )
+            return
+    for (i, e), mode in zip(entries, modes, strict=True):
+        res = e.get("resource")
+        here = f"{frame.path}.entry[{i}]"
+        if not isinstance(res, dict):
+            run.error(
+                "invalid",
+                here,
+                "SearchSet Bundle Entries must have resources",
+                rule="BUNDLE_SEARCH_ENTRY_NO_RESOURCE",
+            )
+            continue
+        rtype = res.get("resourceType")
+        where = f"{here}.resource"
+        if mode in ("match", "include") and not isinstance(res.get("id"), str):
+            run.error(
+                "invalid", where, "Search results must have ids", rule="BUNDLE_SEARCH_ENTRY_NO_RESOURCE_ID"
+            )
+        if mode == "match" and types and rtype not in types:
+            run.error(
+                "invalid",
+                where,
+                f"This is not a matching resource type for the specified search ({rtype} expecting "
+                f"[{', '.join(types)}])",
+                rule="BUNDLE_SEARCH_ENTRY_WRONG_RESOURCE_TYPE_MODE",
+            )
+        elif mode == "outcome" and rtype != "OperationOutcome":
+            run.error(
+                "invalid",
+                where,
+                f"This is not an OperationOutcome ({rtype})",
+                rule="BUNDLE_SEARCH_ENTRY_WRONG_RESOURCE_TYPE_OUTCOME",
+            )
 
 
 def _check_full_urls(run: Run, frame: Frame, index: BundleIndex) -> None:
@@ -231,7 +319,8 @@ def _check_full_urls(run: Run, frame: Frame, index: BundleIndex) -> None:
                     f"The fullUrl must be an absolute URL (not '{fu}')",
                     rule="bundle-fullurl",
                 )
-            elif res is not None and _URL_RE.match(fu):
+            elif res is not None and (m := _URL_RE.match(fu)) and index.defs.is_resource_type(m.group(4)):
+                # (a RESTful URL names a resource type: 'Obervation/1' is not one, so it is not checked)
                 rid, rtype = res.get("id"), res.get("resourceType")
                 if rid is None:
                     run.error(
@@ -287,7 +376,8 @@ def _strict_ref(
     if id(source) in index.flagged:
         return None
     if result.status == "notfound":
-        if not warn_only and not _canonical_like(index, ref):
+        # (a urn: reference that is not in the Bundle is reported where it is made: references.py)
+        if not warn_only and not ref.startswith("urn:") and not _canonical_like(index, ref):
             index.flagged.add(id(source))
             run.error("not-found", path, f"Can't find '{ref}' in the bundle ({name})", rule="bundle-ref")
     elif result.status == "apparent":

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapter.validation.outcome import Issue
+from adapter.validation.outcome import NOT_HANDLED, Issue
 
 Fetcher = Callable[[str], "dict[str, Any] | None"]
 WRONG_TYPE = "?wrong-type"  # the type code of an item whose type the definition does not allow
@@ -16,7 +16,9 @@ WRONG_TYPE = "?wrong-type"  # the type code of an item whose type the definition
 class Options:
     """Validation settings (defaults follow the HL7 validator's defaults)."""
 
-    allow_examples: bool = True  # example.org / acme.com URLs allowed (extensions, references)
+    # example.org / acme.com / acme.org URLs: an error by default, as in the HL7 validator (its
+    # -allow-example-urls); allowed, they also let unknown extensions on those domains pass
+    allow_examples: bool = False
     any_extensions_allowed: bool = False  # unknown non-HL7 extensions: warning (True: accept silently)
     # Extensions under these URL prefixes are accepted when their definitions are not loaded (an
     # information issue says they were not checked), as the HL7 validator's -extension-domain does. UK Core
@@ -39,6 +41,7 @@ class Frame:
     parent: Frame | None = None
     bundle: Any = None  # BundleIndex of the closest enclosing Bundle
     full_url: str | None = None
+    element_ids: dict[str, int] | None = None  # Element.id values seen in this resource -> id(element)
 
     @property
     def root(self) -> Frame:
@@ -63,6 +66,8 @@ class Run:
     ext_urls: dict[str, str] = field(default_factory=dict)  # url of each extension, by instance path
     # (id(resource), profile URL) -> the issues of validating that resource against that profile
     profile_results: dict[tuple[int, str], list[Issue]] = field(default_factory=dict)
+    # (id(resource), profile URLs) -> where a reference first reported that the resource fails them
+    failed_targets: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def add(self, issue: Issue) -> None:
         """Record an issue once."""
@@ -94,9 +99,16 @@ class Run:
         sub.types = self.types
         sub.ext_urls = self.ext_urls
         sub.profile_results = self.profile_results
+        sub.failed_targets = self.failed_targets
         return sub
 
     @property
     def has_errors(self) -> bool:
         """True when an error or fatal issue was recorded."""
         return any(i.is_error for i in self.issues)
+
+
+def not_handled(run: Run, path: str, reason: str) -> None:
+    """What the HL7 validator decides with a terminology server (TERMINOLOGY_TX_NOSVC_BOUND_REQ when it has
+    none) and this validator cannot decide offline: said as such, never guessed."""
+    run.add(Issue("information", "not-supported", path, f"Not handled: {reason}", rule=NOT_HANDLED))

@@ -15,13 +15,13 @@ from adapter.validation.outcome import Issue
 from adapter.validation.structure import ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
-TypeRule = Callable[["Engine", Run, dict[str, Any], ElementNode, str, Frame, StructureInfo], None]
+TypeRule = Callable[["Checker", Run, dict[str, Any], ElementNode, str, Frame, StructureInfo], None]
 
 
 def _reference_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -33,7 +33,7 @@ def _reference_rules(
 
 
 def _narrative_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -45,12 +45,25 @@ def _narrative_rules(
     if isinstance(div, str):
         for severity, code, msg in narrative.check_div(div):
             run.add(Issue(severity, code, f"{path}.div", msg, rule="xhtml"))
+        if "href=" in div or "src=" in div:  # (only links and images have anything to check here)
+            contained = frame.root.resource.get("contained")
+            ids = (
+                frozenset(
+                    str(r["id"])
+                    for r in contained or ()
+                    if isinstance(r, dict) and isinstance(r.get("id"), str)
+                )
+                if isinstance(contained, list)
+                else frozenset()
+            )
+            for severity, code, msg, rule in narrative.check_links(div, ids):
+                run.add(Issue(severity, code, f"{path}.div", msg, rule=rule))
     if node.features:
         element_rules.check_language_control(run, node, value, frame.resource, path, info)
 
 
 def _attachment_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -62,7 +75,7 @@ def _attachment_rules(
 
 
 def _coding_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -74,7 +87,7 @@ def _coding_rules(
 
 
 def _quantity_rules(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     value: dict[str, Any],
     node: ElementNode,
@@ -84,6 +97,7 @@ def _quantity_rules(
 ) -> None:
     if node.min_value is not None or node.max_value is not None:
         bindings.check_min_max(run, value, node, "Quantity", path)
+    bindings.check_unit(run, value, path)
 
 
 # Data-type rules the spec states in prose (references, narrative, attachment size, codes, ranges).

@@ -27,6 +27,7 @@ from adapter.validation.datatype_rules import TYPE_RULES, TypeRule
 from adapter.validation.invariants import check_constraints
 from adapter.validation.outcome import Issue
 from adapter.validation.primitives import (
+    EXAMPLE_URL,
     NON_STRING_TYPES,
     check_primitive,
     json_type_problem,
@@ -49,6 +50,32 @@ _ONLY_STRINGS = {str}
 _OF_TYPE = re.compile(r"\.ofType\([^)]*\)")
 # Types whose definition regex backtracks badly on long values; primitives.py checks them directly.
 _OWN_FORMAT_CHECK = frozenset({"base64Binary"})
+
+
+def _duplicate_contained_ids(run: Run, contained: list[Any], path: str) -> None:
+    """Contained resources are told apart by id (RESOURCE_DUPLICATE_CONTAINED_ID)."""
+    seen: set[str] = set()
+    for i, r in enumerate(contained):
+        rid = r.get("id") if isinstance(r, dict) else None
+        if isinstance(rid, str):
+            if rid in seen:
+                run.error(
+                    "invalid",
+                    f"{path}.contained[{i}]",
+                    f"Duplicate ID for contained resource: {rid}",
+                    rule="RESOURCE_DUPLICATE_CONTAINED_ID",
+                )
+            seen.add(rid)
+
+
+def report_format(run: Run, problems: list[tuple[str, str]], path: str) -> None:
+    """Record the format problems of a primitive value; example URLs only when examples are not allowed
+    (TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE, as the HL7 validator without -allow-example-urls)."""
+    for code, msg in problems:
+        if code != EXAMPLE_URL:
+            run.error(code, path, msg)
+        elif not run.options.allow_examples:
+            run.error("invalid", path, msg, rule="TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE")
 
 
 # (type code, kind, holder of the children, the type's root definition, the data-type rule)
@@ -137,6 +164,9 @@ class Engine:
         problem = resource_id_problem(res.get("id"))
         if problem:
             run.error("invalid", f"{here}.id", problem)
+        contained = res.get("contained")
+        if type(contained) is list and len(contained) > 1:
+            _duplicate_contained_ids(run, contained, here)
         if rtype == "Bundle":
             bundle_rules.check_bundle(self, run, frame)
         elif rtype == "StructureDefinition":
@@ -252,6 +282,10 @@ class Engine:
                 run.ext_urls[path] = url
             if not (is_root and info.url == url):
                 handled = extensions.check_extension(self, run, value, node, path, frame, info)
+        if not is_root:
+            eid = value.get("id")
+            if type(eid) is str:
+                self._element_id(run, eid, value, type_code, path, frame)
         if not handled:
             self.check_children(run, value, holder, path, frame, info, is_root)
         if special is not None:
@@ -281,10 +315,15 @@ class Engine:
             kind = self._kinds[type_code] = self.defs.kind(type_code) or "?"
         root: ElementNode | None = None
         holder: ElementNode | None = node
-        if not node.children and kind not in ("primitive-type", "resource"):  # (resources: see check_value)
+        if kind not in ("primitive-type", "resource"):  # (resources: see check_value)
+            # The type's own invariants (per-1 on a Period, ...) hold wherever the type is used, also where
+            # a profile constrains the element's children (so the element has children of its own).
             root = self.type_root(type_code)
-            # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
-            holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
+            if not node.children:
+                # (Definitions.holder is the type's root too, unless a contentReference says otherwise)
+                holder = root if type_code and not node.content_ref else self.defs.holder(node, type_code)
+            elif root is not None and all(c.key in node.constraint_keys for c in root.constraints):
+                root = None  # the element states all of its type's invariants itself: nothing more to check
         plan = (type_code, kind, holder, root, TYPE_RULES.get(type_code))
         if type_code == node.single_type:
             self._value_plans[node] = plan
@@ -375,6 +414,7 @@ class Engine:
         """Match properties to child definitions, then check cardinality, slicing and each value."""
         groups: dict[int, list[Item]] = {}
         inline: dict[int, int] = {}  # children checked on the spot: string primitives, not sliced
+
         by_name = holder.by_name
         has_ext = False  # primitive extensions are rare: look them up only when there are some
         for k in obj:
@@ -411,8 +451,8 @@ class Engine:
                         problems = format_problems((t, raw))
                         if problems is None:
                             problems = self._primitive_problems(t, raw)
-                        for code, msg in problems:
-                            run.error(code, f"{path}.{key}", msg)
+                        if problems:
+                            report_format(run, problems, f"{path}.{key}")
                         if cnode.counted:
                             inline[cnode.position] = 1
                         continue
@@ -490,6 +530,20 @@ class Engine:
                 if item.type_code is not WRONG_TYPE:
                     self.check_value(run, item.value, item.ext, child, item.type_code, item.path, frame, info)
 
+    def _element_id(
+        self, run: Run, eid: str, obj: dict[str, Any], type_code: str, path: str, frame: Frame
+    ) -> None:
+        """Element ids are unique within a resource (DUPLICATE_ID), ElementDefinition ids within their own
+        list (a snapshot and a differential share them); the same element checked again (for a slice or a
+        profile) is not a duplicate."""
+        seen = frame.element_ids
+        if seen is None:
+            seen = frame.element_ids = {}
+        key = f"{path.rpartition('.element[')[0]}#{eid}" if type_code == "ElementDefinition" else eid
+        first = seen.setdefault(key, id(obj))
+        if first != id(obj):
+            run.error("invalid", path, f"Duplicate id value '{eid}'", rule="DUPLICATE_ID")
+
     def check_cardinality(
         self,
         run: Run,
@@ -565,8 +619,9 @@ class Engine:
             if problem:
                 run.error("structure", path, problem)
             else:
-                for code, msg in self._primitive_problems(type_code, value):
-                    run.error(code, path, msg)
+                problems = self._primitive_problems(type_code, value)
+                if problems:
+                    report_format(run, problems, path)
                 if node.has_value_rules:
                     self._primitive_constraints(run, value, node, type_code, path, info)
                 if node.features:
@@ -593,8 +648,8 @@ class Engine:
         problems = self._primitive_cache.get((type_code, value))
         if problems is None:
             problems = self._primitive_problems(type_code, value)
-        for code, msg in problems:
-            run.error(code, path, msg)
+        if problems:
+            report_format(run, problems, path)
         if node.has_value_rules:
             # codes and systems repeat: remember the values these rules found nothing wrong with
             key = (node, info, type_code, value)
@@ -639,7 +694,12 @@ class Engine:
     def _primitive_constraints(
         self, run: Run, value: Any, node: ElementNode, type_code: str, path: str, info: StructureInfo
     ) -> None:
-        if node.max_length is not None and isinstance(value, str) and len(value) > node.max_length:
+        if (
+            node.max_length is not None
+            and isinstance(value, str)
+            and len(value) > node.max_length
+            and type_code != "markdown"  # (the HL7 validator checks maxLength on every string type but this)
+        ):
             run.error("too-long", path, f"value is longer than permitted maximum length of {node.max_length}")
         min_len = node.features.get("minLength") if node.features else None
         if min_len is not None and isinstance(value, str) and len(value) < min_len:
@@ -691,9 +751,9 @@ class Engine:
         urls = list(tref.profiles)
         if type_code == "Extension" and isinstance(value, dict) and value.get("url") in urls:
             return  # validated against its definition by the extension check
-        profiles = [(u, self.defs.structure(u)) for u in urls]
-        known = [(u, p) for u, p in profiles if p is not None]
-        for u, p in profiles:
+        profiles = [(u, self.defs.structure(u), tref.profile_element(i)) for i, u in enumerate(urls)]
+        known = [(u, p, e) for u, p, e in profiles if p is not None]
+        for u, p, _ in profiles:
             if p is None:
                 run.warning(
                     "structure",
@@ -703,13 +763,13 @@ class Engine:
         if not known:
             return
         if len(known) == 1:
-            _, prof = known[0]
-            self.check_against(run, value, ext, prof, type_code, path, frame)
+            _, prof, element = known[0]
+            self.check_against(run, value, ext, prof, type_code, path, frame, element)
             return
         failures: list[Issue] = []
-        for _, prof in known:
+        for _, prof, element in known:
             sub = run.fork()
-            self.check_against(sub, value, ext, prof, type_code, path, frame)
+            self.check_against(sub, value, ext, prof, type_code, path, frame, element)
             if not sub.has_errors:
                 return
             failures.extend(i for i in sub.issues if i.is_error)
@@ -717,27 +777,37 @@ class Engine:
             "structure",
             path,
             "Unable to find a match for the specified profile among choices: "
-            + ", ".join(u for u, _ in known),
+            + ", ".join(u for u, _, _ in known),
         )
         for issue in failures:
             run.add(issue)
 
     def check_against(
-        self, run: Run, value: Any, ext: Any, prof: StructureInfo, type_code: str, path: str, frame: Frame
+        self,
+        run: Run,
+        value: Any,
+        ext: Any,
+        prof: StructureInfo,
+        type_code: str,
+        path: str,
+        frame: Frame,
+        element: str | None = None,
     ) -> None:
-        """Validate a value (a data type, or a resource) against a profile of its type."""
+        """Validate a value (a data type, or a resource) against a profile of its type (or against one
+        element of it: the elementdefinition-profile-element extension)."""
         if isinstance(value, dict) and "resourceType" in value:
             # resources guard against reference circles themselves (see against())
             in_bundle = frame.bundle.full_url_for(value) if frame.bundle is not None else None
             full_url = in_bundle or frame.full_url
             self.validate_resource(run, value, path, [prof], frame, full_url, frame.bundle)
             return
-        key = (id(value), prof.url)
+        start = prof.by_id.get(element, prof.root) if element else prof.root
+        key = (id(value), f"{prof.url}#{element}" if element else prof.url)
         if key in run.validating:
             return
         run.validating.add(key)
         try:
-            self.check_value(run, value, ext, prof.root, type_code, path, frame, prof)
+            self.check_value(run, value, ext, start, type_code, path, frame, prof)
         finally:
             run.validating.discard(key)
 

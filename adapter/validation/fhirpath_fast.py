@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -423,13 +423,50 @@ def _inequality(node: dict[str, Any]) -> Fn:
                 and (len(p) != len(q) or "T" in p)
                 and not _same_zone_instants(p, q)
             ):
-                raise Unsupported("date comparison")
+                pp, qq = date_parts(p), date_parts(q)
+                if pp is None or qq is None:
+                    raise Unsupported("date comparison")
+                p, q = pp, qq
+                if len(p) != len(q):  # of different precision: decided by the parts both have, or unknown
+                    n = min(len(p), len(q))
+                    if p[:n] == q[:n]:
+                        return []
+                    p, q = p[:n], q[:n]
         else:
             raise Unsupported("comparison")
         result = {"<": p < q, ">": p > q, "<=": p <= q, ">=": p >= q}[op]
         return [result]
 
     return run
+
+
+_DATE_PARTS = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
+
+
+def date_parts(text: str) -> tuple[Decimal, ...] | None:
+    """A date/dateTime as its parts to the precision given (year, month, day, hour, minute, second), times
+    with a zone moved to UTC; seconds and fractions are one precision (FHIRPath, section 6.1.5)."""
+    m = _DATE_PARTS.match(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second, zone = m.groups()
+    if hour is not None and zone is not None:
+        try:
+            moment = datetime.fromisoformat(
+                f"{year}-{month}-{day}T{hour}:{minute}:{int(Decimal(second or 0)):02d}"
+                + ("+00:00" if zone == "Z" else zone)
+            )
+        except ValueError:
+            return None
+        utc = moment.astimezone(UTC)
+        parts = [utc.year, utc.month, utc.day, utc.hour, utc.minute]
+        out = tuple(Decimal(x) for x in parts)
+        if second is not None:
+            out += (Decimal(utc.second) + Decimal(second) % 1,)
+        return out
+    return tuple(Decimal(x) for x in (year, month, day, hour, minute, second) if x is not None)
 
 
 _FULL_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")

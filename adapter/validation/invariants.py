@@ -274,9 +274,11 @@ def check_constraints(
                 rule=c.key,
             )
             continue
-        if not result or (len(result) == 1 and result[0] is True):
-            continue  # passes (an empty result does not fail the invariant)
-        if as_boolean(result) is False:
+        if len(result) == 1 and result[0] is True:
+            continue
+        # As the HL7 validator converts the result to a boolean: an empty result (an uncertain comparison
+        # such as a date against a dateTime of another precision in per-1) fails the invariant.
+        if not result or as_boolean(result) is False:
             _report(run, c, path)
 
 

@@ -24,6 +24,7 @@ from adapter.validation import packages
 from adapter.validation.package_fixes import fix_loaded
 from adapter.validation.snapshot import SnapshotError, SnapshotGenerator
 from adapter.validation.structure import SD_PREFIX, ElementNode, StructureInfo, compile_structure
+from adapter.validation.xml_input import xml_to_json
 
 DEFINITION_TYPES = frozenset({"StructureDefinition", "ValueSet", "CodeSystem", "ConceptMap", "NamingSystem"})
 CACHE_FORMAT = 3  # bump when the cached layout changes
@@ -195,8 +196,6 @@ class Definitions:
         raw = raw.removeprefix(b"\xef\xbb\xbf")
         text = raw.lstrip()
         if text.startswith(b"<"):
-            from adapter.validation.xml_input import xml_to_json
-
             resource, issues = xml_to_json(raw, self)
             fatal = [i for i in issues if i.severity in ("fatal",)]
             if resource is None or fatal:

@@ -10,6 +10,7 @@ allows), so external references are only warnings here.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -195,6 +196,87 @@ def check_div(text: str) -> tuple[tuple[str, str, str], ...]:
                     )
                 )
     return tuple(out)
+
+
+# Schemes a narrative hyperlink may use; anything else (urn:, a made-up scheme) cannot be followed by a
+# reader (the HL7 validator's hyperlinkable schemes).
+HYPERLINK_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto", "tel", "fax", "sms", "data", "news"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+@lru_cache(maxsize=1024)
+def check_links(text: str, outside_ids: frozenset[str]) -> tuple[tuple[str, str, str, str], ...]:
+    """(severity, IssueType code, message, rule) for hyperlinks and images of a narrative: an internal link
+    (``#x``) must name an id (or ``<a name>``) in the narrative or a contained resource
+    (Type_Specific_Checks_DT_XHTML_Resolve, ..._Img), and a link's scheme must be one a reader can follow
+    (XHTML_URL_INVALID_SCHEME)."""
+    root, _ = _parse(text)
+    if root is None:
+        return ()
+    anchors = set(outside_ids)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            for raw, value in el.attrib.items():
+                if _attr_name(raw) == "id" or (_attr_name(raw) == "name" and el.tag.endswith("}a")):
+                    anchors.add(value)
+    out: list[tuple[str, str, str, str]] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        name = el.tag.rsplit("}", 1)[-1]
+        if name == "a" and el.get("href"):
+            href = el.get("href", "")
+            label = "".join(el.itertext())
+            where = _xpath(el)
+            if href.startswith("#") and len(href) > 1 and href[1:] not in anchors:
+                out.append(
+                    (
+                        "error",
+                        "invalid",
+                        f"Hyperlink '{href}' at '{where}' for '{label}' does not resolve",
+                        "Type_Specific_Checks_DT_XHTML_Resolve",
+                    )
+                )
+            m = _SCHEME.match(href)
+            if (
+                m
+                and m.group(1).lower() not in HYPERLINK_SCHEMES
+                and m.group(1).lower()
+                not in (
+                    "javascript",
+                    "vbscript",
+                )
+            ):
+                out.append(
+                    (
+                        "error",
+                        "invalid",
+                        f"Hyperlink scheme '{m.group(1)}' in '{href}' at '{where}' for '{label}' is not a "
+                        "valid hyperlinkable scheme",
+                        "XHTML_URL_INVALID_SCHEME",
+                    )
+                )
+        elif name == "img" and el.get("src", "").startswith("#"):
+            src = el.get("src", "")
+            if src[1:] not in anchors:
+                out.append(
+                    (
+                        "error",
+                        "invalid",
+                        f"Image source '{src}' at '{_xpath(el)}' does not resolve",
+                        "Type_Specific_Checks_DT_XHTML_Resolve_Img",
+                    )
+                )
+    return tuple(out)
+
+
+def _xpath(el: Any) -> str:
+    """``div/p/a``: the element names from the narrative's root down to ``el``."""
+    names = []
+    while el is not None and isinstance(el.tag, str):
+        names.append(el.tag.rsplit("}", 1)[-1])
+        el = el.getparent()
+    return "/".join(reversed(names))
 
 
 def structure_ok(text: str) -> bool:

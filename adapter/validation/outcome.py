@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+NOT_HANDLED = "not-handled"  # the rule of an issue saying what could not be decided offline
 SEVERITY_ORDER = {"fatal": 0, "error": 1, "warning": 2, "information": 3}
 LINE_EXT = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
 COL_EXT = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
@@ -23,6 +24,11 @@ class Issue:
     line: int | None = None
     column: int | None = None
     rule: str | None = None  # e.g. the invariant key or a message id, for tests and filtering
+
+    @property
+    def is_not_handled(self) -> bool:
+        """True when the issue says that something could not be decided here (see context.not_handled)."""
+        return self.rule == NOT_HANDLED
 
     @property
     def is_error(self) -> bool:

@@ -158,11 +158,47 @@ def check_primitive(type_code: str, value: Any, regex: str | None) -> list[Probl
         p = _base64_rule(value)
         if p:
             problems.append(p)
-    elif type_code in ("uri", "url", "canonical") and any(c.isspace() for c in value):
-        problems.append(("invalid", f"URI values cannot have whitespace ('{value}')"))
+    elif type_code in URI_TYPES:
+        problems.extend(_uri_problems(value, type_code == "canonical"))
     elif type_code in ("string", "markdown") and len(value) > 1048576:
         problems.append(("too-long", "value is longer than the 1 MB limit for strings"))
     return problems
+
+
+URI_TYPES = frozenset({"uri", "url", "canonical"})
+_OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The HL7 validator's example domains (TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE): allowed only when the caller
+# allows examples; the engine drops the problem then (see EXAMPLE_URL).
+EXAMPLE_DOMAINS = ("example.org", "acme.com", "acme.org")
+EXAMPLE_URL = "example-url"  # the code of the example-URL problem
+
+
+def _uri_problems(value: str, canonical: bool) -> list[Problem]:
+    """The HL7 validator's rules for uri, url and canonical values (Type_Specific_Checks_DT_URI_*,
+    Type_Specific_Checks_DT_UUID_Valid, Type_Specific_Checks_DT_OID_Valid,
+    TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE, TYPE_SPECIFIC_CHECKS_DT_URL_EXAMPLE)."""
+    out: list[Problem] = []
+    if any(c.isspace() for c in value):
+        out.append(("invalid", f"URI values cannot have whitespace ('{value}')"))
+    if value.startswith("oid:"):
+        out.append(("invalid", "URI values cannot start with oid: (use urn:oid:)"))
+    elif value.startswith("uuid:"):
+        out.append(("invalid", "URI values cannot start with uuid: (use urn:uuid:)"))
+    elif value.startswith("urn:uuid:") and not _UUID.fullmatch(value[9:]):
+        out.append(("invalid", f"UUIDs must be valid and lowercase ({value[9:]})"))
+    elif value.startswith("urn:oid:") and not _OID.fullmatch(value[8:]):
+        out.append(("invalid", f"OIDs must be valid ({value[8:]})"))
+    if canonical and ":" not in value and not value.startswith("#"):
+        out.append(
+            (
+                "invalid",
+                f"Canonical URLs must be absolute URLs if they are not fragment references ({value})",
+            )
+        )
+    if any(d in value for d in EXAMPLE_DOMAINS):
+        out.append((EXAMPLE_URL, f"Example URLs are not allowed in this context ({value})"))
+    return out
 
 
 def _regex_message(type_code: str, value: str) -> str:

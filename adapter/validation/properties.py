@@ -12,7 +12,7 @@ from adapter.validation.structure import ElementNode
 from adapter.validation.values import primitive_json_name
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 
 @dataclass(slots=True)
@@ -28,7 +28,7 @@ class Item:
 
 
 def collect(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     key: str,
     raw: Any,
@@ -74,7 +74,9 @@ def collect(
             )
         n = max(len(values or []), len(exts or []))
         if values is not None and exts is not None and len(values) != len(exts):
-            run.error(
+            # FHIR JSON says they should align; the HL7 parser reads them position by position and does not
+            # count it against the resource, so it is a warning here
+            run.warning(
                 "structure",
                 f"{path}.{key}",
                 f"The arrays {key} and _{key} must have the same "
@@ -110,7 +112,7 @@ def collect(
 
 
 def item_type(
-    engine: Engine, run: Run, cnode: ElementNode, suffix: str | None, key: str, path: str
+    engine: Checker, run: Run, cnode: ElementNode, suffix: str | None, key: str, path: str
 ) -> str | None:
     """The type of a property: the element's single type, or the type its choice suffix names."""
     if suffix is None and cnode.single_type is not None:

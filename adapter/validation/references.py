@@ -13,7 +13,7 @@ from adapter.validation.context import Frame, Run
 from adapter.validation.structure import SD_PREFIX, ElementNode, StructureInfo
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
 
 _TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
 
@@ -26,7 +26,7 @@ def reference_type(ref: str) -> str | None:
     return m.group(1) if m else None
 
 
-def resolve(engine: Engine, ref: str, frame: Frame) -> dict[str, Any] | None:
+def resolve(engine: Checker, ref: str, frame: Frame) -> dict[str, Any] | None:
     """The resource a reference points to: contained, or in the enclosing Bundle."""
     if ref.startswith("#"):
         return contained_target(frame, ref)
@@ -49,7 +49,7 @@ def contained_target(frame: Frame, ref: str) -> dict[str, Any] | None:
 _TARGETS: dict[int, tuple[ElementNode, list[str], list[str]]] = {}
 
 
-def _allowed_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+def _allowed_types(engine: Checker, node: ElementNode) -> tuple[list[str], list[str]]:
     """(target type names, target profile URLs) of a Reference element (memoised per definition)."""
     known = _TARGETS.get(id(node))
     if known is not None and known[0] is node:
@@ -59,7 +59,7 @@ def _allowed_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[s
     return types, profiles
 
 
-def _target_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[str]]:
+def _target_types(engine: Checker, node: ElementNode) -> tuple[list[str], list[str]]:
     profiles = [p for t in node.types if t.code == "Reference" for p in t.target_profiles]
     types: list[str] = []
     for url in profiles:
@@ -76,7 +76,7 @@ def _target_types(engine: Engine, node: ElementNode) -> tuple[list[str], list[st
 
 
 def check_reference(
-    engine: Engine, run: Run, value: dict[str, Any], node: ElementNode, path: str, frame: Frame
+    engine: Checker, run: Run, value: dict[str, Any], node: ElementNode, path: str, frame: Frame
 ) -> None:
     """Check a Reference value's target type, resolution and aggregation."""
     ref = value.get("reference")
@@ -84,6 +84,16 @@ def check_reference(
         return
     types, profiles = _allowed_types(engine, node)
     any_type = not types or "Resource" in types
+    stated = value.get("type")  # Reference.type: the type of the target, stated by the sender
+    if isinstance(stated, str) and not any_type and stated not in types:
+        # Reference_REF_WrongTarget
+        run.error(
+            "structure",
+            f"{path}.type",
+            f"The type '{stated}' is not a valid Target for this element "
+            f"(must be one of [{', '.join(types)}])",
+            rule="Reference_REF_WrongTarget",
+        )
     aggregation = {a for t in node.types if t.code == "Reference" for a in t.aggregation}
     if ref.startswith("#"):
         target = contained_target(frame, ref)
@@ -99,9 +109,22 @@ def check_reference(
                 f"Reference is to a contained resource, which isn't supported by the "
                 f"specified aggregation mode(s) for the reference ({', '.join(sorted(aggregation))})",
             )
+        if isinstance(stated, str) and target.get("resourceType") != stated:
+            _stated_type_differs(run, stated, str(target.get("resourceType")), path)
         _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
         return
+    if "?" in ref and (frame.bundle is None or frame.bundle.kind not in ("transaction", "batch")):
+        run.error(
+            "invalid",
+            path,
+            f"The reference '{ref}' is a conditional reference, and conditional references are only valid "
+            "inside a transaction Bundle",
+            rule="REFERENCE_REF_QUERY_NOT_TRANSACTION",
+        )
+        return
     declared = reference_type(ref)
+    if isinstance(stated, str) and declared is not None and stated != declared:
+        _stated_type_differs(run, stated, declared, path)
     if (
         declared is not None
         and not any_type
@@ -123,15 +146,29 @@ def check_reference(
             run.error("forbidden", path, f"Multiple matches in bundle for reference {ref}", rule="ref-bundle")
             return
         _near_miss_warnings(run, bundle, ref, frame.full_url, path)
+        if ref.startswith("urn:"):
+            # a urn: reference resolves only inside the Bundle (https://hl7.org/fhir/R4/bundle.html#references)
+            run.warning(
+                "invalid",
+                path,
+                f"URN reference is not locally contained within the bundle {ref}",
+                rule="Bundle_BUNDLE_Not_Local",
+            )
+            run.error(
+                "structure",
+                path,
+                f"Unable to resolve resource with reference '{ref}'",
+                rule="Reference_REF_CantResolve",
+            )
     if target is None:
-        if aggregation and "bundled" in aggregation and "referenced" not in aggregation:
+        if aggregation and "referenced" not in aggregation:  # it must be contained or in the Bundle
             modes = ", ".join(sorted(aggregation))
-            if bundle is not None and "://" not in ref and not ref.startswith("urn:"):
+            if "://" not in ref and not ref.startswith("urn:"):
                 run.error(
                     "required",
                     path,
                     f"Bundled or contained reference not found within the bundle/resource {ref}",
-                    rule="ref-aggregation",
+                    rule="Reference_REF_NotFound_Bundle",
                 )
             else:
                 run.error(
@@ -139,7 +176,7 @@ def check_reference(
                     path,
                     "Reference is external which isn't supported by the specified "
                     f"aggregation mode(s) for the reference ({modes})",
-                    rule="ref-aggregation",
+                    rule="Reference_REF_Aggregation",
                 )
         if run.options.fetcher is not None:
             fetched = run.options.fetcher(ref)
@@ -154,7 +191,19 @@ def check_reference(
             rule="ref-target-type",
         )
         return
+    if isinstance(stated, str) and declared is None and target.get("resourceType") != stated:
+        _stated_type_differs(run, stated, str(target.get("resourceType")), path)
     _check_target(engine, run, target, ref, types, profiles, any_type, path, frame)
+
+
+def _stated_type_differs(run: Run, stated: str, actual: str, path: str) -> None:
+    """Reference.type contradicts the type of the target (named by the URL, or resolved)."""
+    run.error(
+        "structure",
+        path,
+        f"Invalid Resource target type. Found {stated}, but expected one of ({actual})",
+        rule="Reference_REF_BadTargetType",
+    )
 
 
 def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, path: str) -> None:
@@ -178,7 +227,7 @@ def _near_miss_warnings(run: Run, bundle: Any, ref: str, full_url: str | None, p
         )
 
 
-def _constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+def _constrained(engine: Checker, profiles: list[str], rtype: Any) -> list[StructureInfo]:
     """The target profiles that constrain ``rtype`` (memoised per engine and target list)."""
     if not isinstance(rtype, str):
         return _find_constrained(engine, profiles, rtype)
@@ -189,7 +238,7 @@ def _constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[Struct
     return known[1]
 
 
-def _find_constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[StructureInfo]:
+def _find_constrained(engine: Checker, profiles: list[str], rtype: Any) -> list[StructureInfo]:
     out = []
     for url in profiles:
         info = engine.defs.structure(url)
@@ -199,7 +248,7 @@ def _find_constrained(engine: Engine, profiles: list[str], rtype: Any) -> list[S
 
 
 def _check_target(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     target: dict[str, Any],
     ref: str,
@@ -244,9 +293,54 @@ def _check_target(
         )
         if not any(i.is_error for i in engine.against(run, target, info, target_frame.path, target_frame)):
             return
-    run.error(
-        "structure",
+    _report_target_failure(run, target, ref, constrained, path, frame)
+
+
+def _report_target_failure(
+    run: Run, target: dict[str, Any], ref: str, failed: list[StructureInfo], path: str, frame: Frame
+) -> None:
+    """The target fails the reference's target profiles: report the cause once, as the HL7 validator does.
+
+    When the target claims a failing profile (meta.profile) and sits in this Bundle or resource, its own
+    validation reports why, so the reference only points there (information). Otherwise the first
+    reference to it is the error (Reference_REF_CantMatchChoice) and the others point at that one."""
+    urls = ", ".join(i.url for i in failed)
+    cause = _own_report(target, failed, frame)
+    key = (id(target), urls)
+    if cause is None:
+        first = run.failed_targets.get(key)
+        if first is None:
+            run.failed_targets[key] = path
+            run.error(
+                "structure",
+                path,
+                f"Unable to find a profile match for {ref} among choices: {urls}",
+                rule="Reference_REF_CantMatchChoice",
+            )
+            return
+        cause = first
+    run.info(
+        "informational",
         path,
-        f"Unable to find a profile match for {ref} among choices: " + ", ".join(i.url for i in constrained),
-        rule="ref-profile",
+        f"{ref} does not conform to {urls}: the cause is reported at {cause}",
+        rule="Reference_REF_CantMatchChoice",
     )
+
+
+def _own_report(target: dict[str, Any], failed: list[StructureInfo], frame: Frame) -> str | None:
+    """Where the target's own validation reports why it fails one of ``failed`` (None: nowhere)."""
+    meta = target.get("meta")
+    claimed = meta.get("profile") if isinstance(meta, dict) else None
+    if not isinstance(claimed, list) or not any(
+        isinstance(u, str) and u.split("|", 1)[0] == info.url for u in claimed for info in failed
+    ):
+        return None
+    if frame.bundle is not None:
+        where = frame.bundle.path_of(target)
+        if where is not None:
+            return str(where)
+    root = frame.root
+    for i, r in enumerate(root.resource.get("contained", []) or []):
+        if r is target:
+            return f"{root.path}.contained[{i}]"
+    return None

@@ -23,12 +23,12 @@ from adapter.validation.values import (
 )
 
 if TYPE_CHECKING:
-    from adapter.validation.engine import Engine
+    from adapter.validation.checker import Checker
     from adapter.validation.properties import Item
 
 
 def check_sliced(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     base: ElementNode,
     items: list[Item],
@@ -118,7 +118,7 @@ def _check_order(
         last = max(last, pos)
 
 
-def match_slice(engine: Engine, run: Run, base: ElementNode, item: Item, frame: Frame) -> ElementNode | None:
+def match_slice(engine: Checker, run: Run, base: ElementNode, item: Item, frame: Frame) -> ElementNode | None:
     """The first slice whose discriminators the item satisfies."""
     discriminators = base.slicing.discriminators if base.slicing is not None else ()
     for sl in base.slices:
@@ -128,7 +128,7 @@ def match_slice(engine: Engine, run: Run, base: ElementNode, item: Item, frame: 
 
 
 def _matches(
-    engine: Engine,
+    engine: Checker,
     run: Run,
     base: ElementNode,
     sl: ElementNode,
@@ -161,7 +161,14 @@ _STEPS: dict[str, list[str]] = {}  # discriminator path -> its steps (read only)
 
 
 def _conforms(
-    engine: Engine, run: Run, value: Any, ext: Any, node: ElementNode, type_code: str, path: str, frame: Frame
+    engine: Checker,
+    run: Run,
+    value: Any,
+    ext: Any,
+    node: ElementNode,
+    type_code: str,
+    path: str,
+    frame: Frame,
 ) -> bool:
     sub = run.fork()
     info = node.structure
@@ -174,7 +181,7 @@ def _conforms(
 # -- instance side ----------------------------------------------------------------------------------------
 
 
-def instance_values(engine: Engine, item: Item, steps: list[str], frame: Frame) -> list[tuple[Any, str]]:
+def instance_values(engine: Checker, item: Item, steps: list[str], frame: Frame) -> list[tuple[Any, str]]:
     """(value, type) pairs at a discriminator path inside an item."""
     current: list[tuple[Any, str]] = [(item.value, item.type_code)]
     for step in steps:
@@ -215,7 +222,7 @@ def instance_values(engine: Engine, item: Item, steps: list[str], frame: Frame) 
     return current
 
 
-def _child_type(engine: Engine, type_code: str, name: str) -> str:
+def _child_type(engine: Checker, type_code: str, name: str) -> str:
     key = (type_code, name)
     found = engine.child_types.get(key)
     if found is None:
@@ -223,7 +230,7 @@ def _child_type(engine: Engine, type_code: str, name: str) -> str:
     return found
 
 
-def _find_child_type(engine: Engine, type_code: str, name: str) -> str:
+def _find_child_type(engine: Checker, type_code: str, name: str) -> str:
     holder = engine.type_root(type_code)
     if holder is None:
         return ""
@@ -237,18 +244,26 @@ def _find_child_type(engine: Engine, type_code: str, name: str) -> str:
 # -- definition side --------------------------------------------------------------------------------------
 
 
-def profile_holder(engine: Engine, node: ElementNode) -> ElementNode | None:
+def profile_holder(engine: Checker, node: ElementNode) -> ElementNode | None:
     """Where the children of a slice are defined: its own, its single type profile's, or its type's."""
+    single = node.types[0] if len(node.types) == 1 and len(node.types[0].profiles) == 1 else None
+    element = single.profile_element(0) if single is not None else None
+    if element is not None:  # the type profile names one of its elements: its definition is the slice's
+        assert single is not None
+        prof = engine.defs.structure(single.profiles[0])
+        found = prof.by_id.get(element) if prof is not None else None
+        if found is not None:
+            return found
     if node.children:
         return node
-    if len(node.types) == 1 and len(node.types[0].profiles) == 1:
-        prof = engine.defs.structure(node.types[0].profiles[0])
+    if single is not None:
+        prof = engine.defs.structure(single.profiles[0])
         if prof is not None:
             return prof.root
     return engine.defs.holder(node)
 
 
-def definition_at(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[ElementNode | None, list[str]]:
+def definition_at(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[ElementNode | None, list[str]]:
     """The element definition reached by a path from a slice, and any steps left when a fixed or pattern
     value was met first (the rest of the path then points into that value)."""
     node: ElementNode | None = sl
@@ -279,7 +294,7 @@ def definition_at(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[El
     return node, []
 
 
-def _extension_slice(engine: Engine, ext: ElementNode, url: str) -> ElementNode | None:
+def _extension_slice(engine: Checker, ext: ElementNode, url: str) -> ElementNode | None:
     for s in ext.slices:
         for t in s.types:
             if url in t.profiles:
@@ -291,7 +306,7 @@ def _extension_slice(engine: Engine, ext: ElementNode, url: str) -> ElementNode 
     return None
 
 
-def _expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
+def _expected(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
     """What a value/pattern discriminator expects of a slice (memoised per engine: definitions only)."""
     key = (id(sl), id(steps))  # steps lists are the shared ones of _STEPS, one per discriminator path
     found = engine.slice_values.get(key)
@@ -301,7 +316,7 @@ def _expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[str, A
     return found[2]
 
 
-def _find_expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
+def _find_expected(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
     node, rest = definition_at(engine, sl, steps)
     if node is None:
         return None
@@ -322,7 +337,7 @@ def _find_expected(engine: Engine, sl: ElementNode, steps: list[str]) -> tuple[s
 
 
 def _value_matches(
-    engine: Engine, run: Run, sl: ElementNode, item: Item, steps: list[str], frame: Frame
+    engine: Checker, run: Run, sl: ElementNode, item: Item, steps: list[str], frame: Frame
 ) -> bool:
     expected = _expected(engine, sl, steps)
     if expected is None:
@@ -361,7 +376,7 @@ def _plain_values(value: Any, name: str) -> list[Any]:
     return out
 
 
-def _in_value_set(engine: Engine, v: Any, vs: str) -> bool:
+def _in_value_set(engine: Checker, v: Any, vs: str) -> bool:
     codings: list[tuple[str | None, str]] = []
     if isinstance(v, str):
         codings.append((None, v))
@@ -374,7 +389,7 @@ def _in_value_set(engine: Engine, v: Any, vs: str) -> bool:
     return any(engine.tx.member(vs, s, c).member is True for s, c in codings)
 
 
-def _exists_matches(engine: Engine, sl: ElementNode, item: Item, steps: list[str], frame: Frame) -> bool:
+def _exists_matches(engine: Checker, sl: ElementNode, item: Item, steps: list[str], frame: Frame) -> bool:
     node, _ = definition_at(engine, sl, steps)
     present = bool(instance_values(engine, item, steps, frame))
     if node is None:
@@ -386,7 +401,7 @@ def _exists_matches(engine: Engine, sl: ElementNode, item: Item, steps: list[str
     return False
 
 
-def _type_matches(engine: Engine, sl: ElementNode, item: Item, steps: list[str], frame: Frame) -> bool:
+def _type_matches(engine: Checker, sl: ElementNode, item: Item, steps: list[str], frame: Frame) -> bool:
     node, _ = definition_at(engine, sl, steps)
     if node is None:
         return False
@@ -402,7 +417,7 @@ def _type_matches(engine: Engine, sl: ElementNode, item: Item, steps: list[str],
 
 
 def _profile_matches(
-    engine: Engine, run: Run, sl: ElementNode, item: Item, steps: list[str], frame: Frame
+    engine: Checker, run: Run, sl: ElementNode, item: Item, steps: list[str], frame: Frame
 ) -> bool:
     node, _ = definition_at(engine, sl, steps)
     if node is None:
@@ -413,7 +428,7 @@ def _profile_matches(
         for p in (t.target_profiles if steps and steps[-1] == "resolve()" else t.profiles)
     ]
     if not urls:
-        return False
+        return True  # the slice puts no profile at this discriminator's path: it does not tell slices apart
     plain = ".".join(s for s in steps if "(" not in s)
     for v, t in instance_values(engine, item, steps, frame):
         where = (frame.bundle.path_of(v) if frame.bundle is not None and isinstance(v, dict) else None) or (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapter.validation.element_rules import features as element_features
+from adapter.validation.element_features import features as element_features
 from adapter.validation.fhirpath_fast import CHOICE_NAMES, TYPE_SUFFIXES
 from adapter.validation.snapshot import RawNode, build_tree
 
@@ -56,6 +56,12 @@ class TypeRef:
     profiles: tuple[str, ...] = ()
     target_profiles: tuple[str, ...] = ()
     aggregation: tuple[str, ...] = ()
+    # the element of each type profile to conform to, when not its root (elementdefinition-profile-element)
+    profile_elements: tuple[str | None, ...] = ()
+
+    def profile_element(self, index: int) -> str | None:
+        """The element id the ``index``-th type profile names (None: the profile's root)."""
+        return self.profile_elements[index] if index < len(self.profile_elements) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +259,28 @@ def _is_list(e: dict[str, Any]) -> bool:
     return str(top) != "1" and "." in str(e.get("path", ""))
 
 
+PROFILE_ELEMENT = "http://hl7.org/fhir/StructureDefinition/elementdefinition-profile-element"
+
+
+def _profile_elements(t: dict[str, Any]) -> tuple[str | None, ...]:
+    """The profile-element extension of each type profile (``_profile``), when any names one."""
+    ext = t.get("_profile")
+    if not isinstance(ext, list):
+        return ()
+    out: list[str | None] = []
+    for item in ext:
+        found = None
+        for e in (item or {}).get("extension", []) if isinstance(item, dict) else []:
+            if (
+                isinstance(e, dict)
+                and e.get("url") == PROFILE_ELEMENT
+                and isinstance(e.get("valueString"), str)
+            ):
+                found = e["valueString"]
+        out.append(found)
+    return tuple(out) if any(out) else ()
+
+
 def compile_node(raw: RawNode, source_url: str) -> ElementNode:
     """Compile a snapshot tree (see :func:`build_tree`) into ElementNodes."""
     e = raw.elem
@@ -263,6 +291,7 @@ def compile_node(raw: RawNode, source_url: str) -> ElementNode:
             tuple(t.get("profile", []) or []),
             tuple(t.get("targetProfile", []) or []),
             tuple(t.get("aggregation", []) or []),
+            _profile_elements(t),
         )
         for t in e.get("type", []) or []
     )

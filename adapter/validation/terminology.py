@@ -7,7 +7,8 @@ binding could not be checked. See https://hl7.org/fhir/R4/valueset.html#composit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,23 @@ EXTERNAL_SYSTEMS = frozenset(
 )
 
 
+# Code systems whose codes are defined by a grammar, not a list: a code is in the whole system when it is
+# well formed (as terminology servers decide it). BCP 13: a MIME type, RFC 6838 section 4.2; what follows a
+# ';' (parameters, written loosely in practice: 'variant=DICOM WADO-RS') is not judged.
+_MIME_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MIME_TYPE = re.compile(rf"{_MIME_NAME}/{_MIME_NAME}(\s*;.*)?", re.DOTALL)
+GRAMMARS: dict[str, Callable[[str], bool]] = {
+    "urn:ietf:bcp:13": lambda code: _MIME_TYPE.fullmatch(code) is not None,
+}
+
+
 @dataclass
 class Expansion:
     """The codes of a ValueSet as far as they can be enumerated locally."""
 
     codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (system, code) -> display
     open_systems: set[str] = field(default_factory=set)  # systems whose membership is undecidable here
+    whole_systems: set[str] = field(default_factory=set)  # systems included whole (no concepts, no filter)
     all_open: bool = False  # e.g. an include of a ValueSet we do not have
     reason: str = ""
     _by_code: dict[str, list[str]] | None = None
@@ -139,6 +151,11 @@ class Terminology:
             self._systems[url] = _CodeSystemView(cs) if cs is not None else None
         return self._systems[url]
 
+    def is_complete(self, url: str) -> bool:
+        """True when a complete CodeSystem with this URL is loaded (its codes can be checked here)."""
+        cs = self.code_system(url)
+        return cs is not None and cs.complete
+
     def value_set_name(self, url: str) -> str:
         """The ValueSet's title or name, for messages."""
         vs = self.defs.value_set(url)
@@ -182,6 +199,7 @@ class Terminology:
             part = self._include(inc)
             exp.codes.update(part.codes)
             exp.open_systems |= part.open_systems
+            exp.whole_systems |= part.whole_systems
             exp.all_open = exp.all_open or part.all_open
             exp.reason = exp.reason or part.reason
         for exc in compose.get("exclude", []) or []:
@@ -207,6 +225,7 @@ class Terminology:
                     assert other is not None
                     out.codes = {k: v for k, v in out.codes.items() if k in other.codes}
                 out.open_systems = set().union(*(i.open_systems for i in imported if i))
+                out.whole_systems = set().union(*(i.whole_systems for i in imported if i))
                 out.all_open = any(i.all_open for i in imported if i)
             return out
         system = str(system)
@@ -221,6 +240,8 @@ class Terminology:
                     found = cs.find(code)
                     display = found.get("display") if found else None
                 out.codes[(system, code)] = str(display or "")
+        elif system in GRAMMARS and not filters:
+            out.whole_systems.add(system)
         elif cs is None or not cs.complete:
             out.open_systems.add(system)
             out.reason = (
@@ -292,12 +313,21 @@ class Terminology:
             if systems:
                 s = sorted(systems)[0]
                 return Membership(True, s, exp.codes[(s, code)])
+            for s in sorted(exp.whole_systems):
+                if GRAMMARS[s](code):
+                    return Membership(True, s)
             if exp.all_open or exp.open_systems:
                 return Membership(None, reason=exp.reason or "the ValueSet cannot be fully expanded locally")
             return Membership(False, reason="no system")
         key = (system, code)
         if key in exp.codes:
             return Membership(True, system, exp.codes[key])
+        if system in exp.whole_systems:
+            if GRAMMARS[system](code):
+                return Membership(True, system)
+            if exp.all_open:
+                return Membership(None, system, reason=exp.reason)
+            return Membership(False, system)
         cs = self.code_system(system)
         if cs is not None and not cs.case_sensitive:
             for (s, c), d in exp.codes.items():

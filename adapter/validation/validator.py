@@ -113,13 +113,13 @@ class Validator:
         if body.startswith(b"<"):
             return xml_to_json(body, self.defs)
         data, issues = parse_json(body)
-        if issues:
+        if any(i.severity == "fatal" for i in issues):
             return None, issues
         if not isinstance(data, dict):
             return None, [
                 Issue("fatal", "structure", "", "The JSON document must be an object (a FHIR resource)")
             ]
-        return data, []
+        return data, issues
 
     def validate_issues(
         self,

@@ -8,15 +8,29 @@ must not contain DTDs (https://hl7.org/fhir/R4/xml.html).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
 from adapter.validation.outcome import Issue
-from adapter.validation.structure import ElementNode
+from adapter.validation.structure import ElementNode, StructureInfo
 
-if TYPE_CHECKING:
-    from adapter.validation.loader import Definitions
+
+class Definitions(Protocol):
+    """What reading XML needs to know about the types (``loader.Definitions`` is one)."""
+
+    def structure(self, url: str) -> StructureInfo | None:
+        """The compiled definition of a type or profile."""
+
+    def is_resource_type(self, name: str) -> bool:
+        """True for resource type names."""
+
+    def is_primitive(self, type_code: str) -> bool:
+        """True for primitive data types."""
+
+    def holder(self, node: ElementNode, type_code: str | None = None) -> ElementNode | None:
+        """The node whose children describe an instance of ``node``."""
+
 
 FHIR_NS = "http://hl7.org/fhir"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -34,17 +48,35 @@ def _parser() -> etree.XMLParser:
         dtd_validation=False,
         huge_tree=False,
         remove_comments=True,
-        remove_pis=True,
+        remove_pis=False,  # (reported where they stand: FHIR XML has no processing instructions)
     )
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+_STATED_ENCODING = re.compile(rb"""(?<=<\?xml)([^>]*?)encoding=["'][A-Za-z0-9._-]+["']""")
 
 
 def parse_xml(raw: bytes) -> tuple[Any, list[Issue]]:
     """Parse XML bytes safely; returns (root element or None, fatal issues)."""
     if _DOCTYPE.search(raw[:65536]):
         return None, [_doctype_issue()]
+    issues: list[Issue] = []
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # xml_encoding_invalid; the HL7 parser reads on with replacement characters, and so do we
+        issues.append(
+            Issue(
+                "error",
+                "invalid",
+                "",
+                f"The XML encoding is invalid (must be UTF-8): byte {exc.start} cannot be decoded",
+                rule="xml_encoding_invalid",
+            )
+        )
+        raw = raw.decode("utf-8", errors="replace").encode("utf-8")
+        raw = _STATED_ENCODING.sub(rb'\1encoding="UTF-8"', raw[:200], count=1) + raw[200:]
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
@@ -56,7 +88,19 @@ def parse_xml(raw: bytes) -> tuple[Any, list[Issue]]:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         return None, [_doctype_issue()]
-    return root, []
+    declared = _ENCODING.match(raw[:200])
+    encoding = declared.group(1).decode("ascii", "replace") if declared else "UTF-8"
+    if encoding.lower() not in ("utf-8", "utf8") and not issues:
+        issues.append(  # xml_encoding_invalid: FHIR XML is UTF-8 (https://hl7.org/fhir/R4/xml.html)
+            Issue(
+                "error",
+                "invalid",
+                "",
+                f"The XML encoding is invalid (must be UTF-8, not '{encoding}')",
+                rule="xml_encoding_invalid",
+            )
+        )
+    return root, issues
 
 
 def _doctype_issue() -> Issue:
@@ -139,11 +183,20 @@ class _Converter:
                     el, path, f"Undefined attribute '@{aname}' on {_local(el.tag)[1]} for type {type_name}"
                 )
 
+    def _stray_text(self, el: Any, path: str) -> None:
+        """Text between FHIR elements (Text_should_not_be_present): FHIR XML carries values in attributes."""
+        for text in (el.text, *(c.tail for c in el)):
+            if text and text.strip():
+                self._issue(el, path, f"Text should not be present ('{text.strip()[:60]}')")
+
     def _children(self, el: Any, holder: ElementNode, out: dict[str, Any], path: str) -> None:
-        last_index = -1
+        previous: tuple[int, str] | None = None
         order = {id(c): i for i, c in enumerate(holder.children)}
+        self._stray_text(el, path)
         for child in el:
             if not isinstance(child.tag, str):
+                if isinstance(child, etree._ProcessingInstruction):
+                    self._issue(el, path, "Node type 7 is not allowed (a processing instruction)")
                 continue
             ns, name = _local(child.tag)
             if ns != FHIR_NS and not (ns == XHTML_NS and name == "div" and "div" in holder.by_name):
@@ -154,15 +207,19 @@ class _Converter:
                 self._issue(child, f"{path}.{name}", f"Undefined element '{name}' at {path}")
                 continue
             cnode, suffix = found
+            if "xmlAttr" in cnode.representation:  # (Extension.url, Element.id: attributes in XML)
+                self._issue(child, f"{path}.{name}", f"Undefined element '{name}' at {path}")
+                continue
             idx = order.get(id(cnode), -1)
-            if idx < last_index:
+            # Validation_VAL_Profile_OutOfOrder: each element against the one before it
+            if previous is not None and idx < previous[0]:
                 self._issue(
                     child,
                     f"{path}.{name}",
-                    f"Element '{name}' is out of order in {path} "
-                    "(FHIR XML elements follow the order of the definition)",
+                    f"Element '{name}' is out of order in {path} (found after {previous[1]}); FHIR XML "
+                    "elements follow the order of the definition",
                 )
-            last_index = max(last_index, idx)
+            previous = (idx, name)
             type_code = _type_for(cnode, suffix)
             many = cnode.max is None or cnode.max > 1
             value, ext = self._value(child, cnode, type_code, f"{path}.{name}")
@@ -224,8 +281,11 @@ class _Converter:
                     f"Undefined attribute '@{_local(attr)[1]}' on {_local(el.tag)[1]} for type {type_code}",
                 )
         extensions = []
+        self._stray_text(el, path)
         for child in el:
             if not isinstance(child.tag, str):
+                if isinstance(child, etree._ProcessingInstruction):
+                    self._issue(el, path, "Node type 7 is not allowed (a processing instruction)")
                 continue
             ns, name = _local(child.tag)
             if ns == FHIR_NS and name == "extension":

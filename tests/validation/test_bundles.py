@@ -68,7 +68,9 @@ def test_document_reference_must_resolve(validator: Validator) -> None:
         }
     )
     issues = errors(validator.validate_issues(doc))
-    assert [(i.rule, i.expression) for i in issues] == [("bundle-ref", "Bundle.entry[0].resource.subject")]
+    assert [(i.rule, i.expression) for i in issues] == [
+        ("Reference_REF_CantResolve", "Bundle.entry[0].resource.subject")
+    ]
 
 
 def test_unreachable_document_entry(validator: Validator) -> None:
@@ -115,14 +117,15 @@ def test_duplicate_full_urls(validator: Validator) -> None:
 
 
 def test_reference_target_type_in_bundle(validator: Validator) -> None:
-    org = {"resourceType": "Organization", "id": "o1", "name": "x", "text": NARRATIVE}
-    pat = {**_patient(), "generalPractitioner": [{"reference": "Practitioner/o1"}]}
+    oid = "0b3c1d0e-2f0a-4c59-a0a8-6a0b6e2d7f02"
+    org = {"resourceType": "Organization", "id": oid, "name": "x", "text": NARRATIVE}
+    pat = {**_patient(), "generalPractitioner": [{"reference": f"Practitioner/{oid}"}]}
     b = {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [
             {"fullUrl": "urn:uuid:0b3c1d0e-2f0a-4c59-a0a8-6a0b6e2d7f01", "resource": pat},
-            {"fullUrl": "urn:uuid:o1", "resource": org},
+            {"fullUrl": f"urn:uuid:{oid}", "resource": org},
         ],
     }
     issues = errors(validator.validate_issues(b))

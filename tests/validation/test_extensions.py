@@ -24,11 +24,12 @@ def test_unknown_extension(validator: Validator) -> None:
     assert issues[-1].rule == "ext-unknown"
 
 
-def test_example_extensions_are_allowed_unless_examples_are_off(validator: Validator) -> None:
+def test_example_extensions_are_allowed_only_when_examples_are(validator: Validator) -> None:
     res = patient(extension=[{"url": "http://example.org/ext", "valueString": "x"}])
-    assert errors(validator.validate_issues(res)) == []
-    strict = validator.validate_issues(res, options=Options(allow_examples=False))
+    assert errors(validator.validate_issues(res, options=Options(allow_examples=True))) == []
+    strict = validator.validate_issues(res, options=Options())  # the default, as the HL7 validator's
     assert ("structure", "Patient.extension[0]") in where(strict)
+    assert ("invalid", "Patient.extension[0].url") in where(strict)
 
 
 def test_relative_extension_url(validator: Validator) -> None:
