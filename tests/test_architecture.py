@@ -20,6 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "fhir": {"errors"},
     "redbag": {"errors", "fhir"},
+    "pathway": {"errors", "fhir", "redbag"},
+    "hl7v2": {"errors", "fhir", "redbag", "pathway"},
+    "notify": {"errors", "fhir", "redbag", "pathway"},
     "mapping": {"errors", "fhir", "redbag"},
     "validation": {"errors", "fhir"},
     "client": {"errors", "fhir"},
@@ -27,9 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"errors", "fhir", "redbag"},
     "exchange": {"errors", "fhir", "redbag", "client"},
     "service": {"errors", "config", "fhir", "redbag", "mapping", "validation", "client", "store", "render",
-                "exchange"},
+                "exchange", "pathway", "hl7v2", "notify"},
     "cli": {"errors", "config", "fhir", "redbag", "mapping", "validation", "client", "store", "render",
-            "exchange", "service"},
+            "exchange", "service", "pathway", "hl7v2", "notify"},
 }
 
 
