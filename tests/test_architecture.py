@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "fhir": {"errors"},
     "redbag": {"errors", "fhir"},
     "pathway": {"errors", "fhir", "redbag"},
-    "hl7v2": {"errors", "fhir", "redbag", "pathway"},
+    "hl7v2": {"errors", "config", "fhir", "redbag", "pathway"},
     "notify": {"errors", "fhir", "redbag", "pathway"},
     "mapping": {"errors", "fhir", "redbag"},
     "validation": {"errors", "fhir"},

@@ -11,7 +11,17 @@ it here, stores the result and hands the notices to :mod:`adapter.notify`.
 
 from __future__ import annotations
 
-from adapter.pathway.events import EventKind, Notice, NoticeKind, PathwayEvent, Visitor, check_event
+from adapter.pathway.events import (
+    EventKind,
+    Incoming,
+    Notice,
+    NoticeKind,
+    Outcome,
+    PathwayEvent,
+    Recorded,
+    Visitor,
+    check_event,
+)
 from adapter.pathway.journey import (
     Journey,
     RedBag,
@@ -29,10 +39,13 @@ from adapter.pathway.visit import Visit, VisitStatus
 
 __all__ = [
     "EventKind",
+    "Incoming",
     "Journey",
     "Notice",
     "NoticeKind",
+    "Outcome",
     "PathwayEvent",
+    "Recorded",
     "RedBag",
     "Resident",
     "Rules",

@@ -98,6 +98,36 @@ class PathwayEvent:
         )
 
 
+class Outcome(StrEnum):
+    """What became of an event once stored."""
+
+    APPLIED = "applied"  # it moved a journey (or started one)
+    UNCHANGED = "unchanged"  # matched a journey, which it did not change (a repeat in other words)
+    UNMATCHED = "unmatched"  # stored; no journey of this resident to apply it to
+    REPEATED = "repeated"  # the same message again (same key, same content): not applied twice
+    CONFLICT = "conflict"  # the key was used before for different content: refused
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An event as a source hands it over: ``key`` identifies the message at its source (HL7 MSH-3/4/10,
+    a notification's event number, an API event id) and ``digest`` its content, to tell a repeat from a
+    reuse of the key."""
+
+    key: str
+    digest: str
+    event: PathwayEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What storing an :class:`Incoming` did (it is durable once this exists)."""
+
+    outcome: Outcome
+    journey_id: str | None = None
+    note: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """Something subscribers must hear about one journey (delivered as one notification each)."""
