@@ -29,10 +29,37 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"errors", "config", "fhir"},
     "render": {"errors", "fhir", "redbag"},
     "exchange": {"errors", "fhir", "redbag", "client"},
-    "service": {"errors", "config", "fhir", "redbag", "mapping", "validation", "client", "store", "render",
-                "exchange", "pathway", "hl7v2", "notify"},
-    "cli": {"errors", "config", "fhir", "redbag", "mapping", "validation", "client", "store", "render",
-            "exchange", "service", "pathway", "hl7v2", "notify"},
+    "service": {
+        "errors",
+        "config",
+        "fhir",
+        "redbag",
+        "mapping",
+        "validation",
+        "client",
+        "store",
+        "render",
+        "exchange",
+        "pathway",
+        "hl7v2",
+        "notify",
+    },
+    "cli": {
+        "errors",
+        "config",
+        "fhir",
+        "redbag",
+        "mapping",
+        "validation",
+        "client",
+        "store",
+        "render",
+        "exchange",
+        "service",
+        "pathway",
+        "hl7v2",
+        "notify",
+    },
 }
 
 
@@ -68,8 +95,11 @@ def test_layering(path: Path) -> None:
 
 
 def test_only_fhir_imports_fhir_resources() -> None:
-    offenders = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if layer_of(p) != "fhir"
-                 and "fhir.resources" in p.read_text(encoding="utf-8")]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if layer_of(p) != "fhir" and "fhir.resources" in p.read_text(encoding="utf-8")
+    ]
     assert not offenders
 
 

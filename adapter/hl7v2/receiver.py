@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from adapter.config import Hl7Settings
+from adapter.errors import InputError
 from adapter.hl7v2.ack import acknowledgement
 from adapter.hl7v2.adt import read_adt
 from adapter.hl7v2.errors import DUPLICATE_KEY, INTERNAL_ERROR, RejectedMessageError, UnusableMessageError
@@ -54,6 +55,9 @@ class AdtReceiver:
             return _error(peek_header(raw), "the message could not be read (internal error)", INTERNAL_ERROR)
         try:
             recorded = await self.sink(adt.incoming(raw))
+        except InputError as exc:  # the event contradicts what is stored (another resident's stay, ...)
+            log.warning("ADT %s from %s refused: %s", adt.header.control_id, adt.header.sending_facility, exc)
+            return _error(adt.header, str(exc), INTERNAL_ERROR, "PV1-19")
         except Exception as exc:
             log.warning(
                 "ADT %s from %s not stored: %s", adt.header.control_id, adt.header.sending_facility, exc

@@ -19,6 +19,7 @@ from adapter.pathway.events import (
     Outcome,
     PathwayEvent,
     Recorded,
+    ResidentMismatchError,
     Visitor,
     check_event,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Recorded",
     "RedBag",
     "Resident",
+    "ResidentMismatchError",
     "Rules",
     "Stage",
     "Step",

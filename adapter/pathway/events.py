@@ -136,6 +136,12 @@ class Notice:
     at: str  # when it happened (ISO 8601)
 
 
+class ResidentMismatchError(InputError):
+    """An event names a stay (or journey) that belongs to another resident: never applied (hazard H3)."""
+
+    code = "resident-mismatch"
+
+
 def parse_instant(value: str, where: str) -> datetime:
     """An ISO 8601 date-time with its UTC offset; InputError naming ``where`` otherwise."""
     try:

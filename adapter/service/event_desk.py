@@ -31,6 +31,7 @@ from adapter.pathway import (
     Recorded,
     RedBag,
     Resident,
+    ResidentMismatchError,
     Rules,
     Step,
     apply,
@@ -175,7 +176,10 @@ class EventDesk:
                     None  # a stay without the hospital's id: an admission after a finished stay is a new one
                 )
         if row is not None and row.nhs_number != event.nhs_number:  # never another resident's stay (H3)
-            raise ValueError("the event's NHS number is not the journey's: not applied")
+            raise ResidentMismatchError(
+                "the hospital stay this event names belongs to another resident (another NHS number): "
+                "not applied"
+            )
         return row
 
     def _resident(self, tx: JourneyTx, nhs_number: str) -> Resident:

@@ -71,7 +71,9 @@ class Subscriber:
                     self.end_headers()
                     return
                 with owner._lock:
-                    owner.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    owner.received.append(
+                        Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                    )
                 self.send_response(200)
                 self.end_headers()
 

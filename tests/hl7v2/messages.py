@@ -30,7 +30,7 @@ def adt(
     *,
     control_id: str,
     at: datetime,
-    visit: str = "V1",
+    visit: str | None = None,
     facility: str = "RZZ01",
     pv1: dict[int, str] | None = None,
     pv2: dict[int, str] | None = None,
@@ -38,6 +38,7 @@ def adt(
 ) -> bytes:
     """An ADT message (HL7 UK v2.4) about ``nhs_number`` at ``at``."""
     stamp = hl7_time(at)
+    visit = visit or f"V{nhs_number}"  # one stay per resident unless a test says otherwise
     identifiers = "LOCAL1^^^RZZ01^MR" + (f"~{nhs_number}^^^NHS^NH" if nhs_number else "")
     fields = {1: "1", 2: "E", 3: "AMU^BAY1^BED1^RZZ01", 14: "85", 19: f"{visit}^^^{facility}^VN", 44: stamp}
     if trigger == "A03":
