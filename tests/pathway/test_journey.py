@@ -190,7 +190,7 @@ def test_a_red_bag_sent_after_admission_is_linked() -> None:
     assert journey.red_bag == BAG and journey.care_home == "VAB12" and journey.gp == "B82005"
 
 
-def test_h3_an_event_for_another_resident_is_never_applied() -> None:
+def test_h13_an_event_for_another_resident_is_never_applied() -> None:
     other = replace(event(EventKind.DISCHARGED), nhs_number="9990000018")
     with pytest.raises(ValueError, match="another resident"):
         apply(admitted(), other)
