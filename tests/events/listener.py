@@ -58,6 +58,7 @@ class Subscriber:
         self.received: list[Received] = []
         self.refused = 0
         self.down = False
+        self.delay = 0.0  # seconds to take over each answer (a slow subscriber)
         self._lock = threading.Lock()
         owner = self
 
@@ -96,6 +97,18 @@ class Subscriber:
         with self._lock:
             codes = [r.code for r in self.received]
         raise AssertionError(f"{len(codes)} notification(s) after {timeout}s, wanted {count}: {codes}")
+
+    def distinct(self) -> dict[int, bytes]:
+        """Each event number received, with its body (a copy sent twice must be byte-identical)."""
+        found: dict[int, bytes] = {}
+        with self._lock:
+            for r in self.received:
+                number = r.event_number
+                assert number is not None
+                assert found.setdefault(number, r.body) == r.body, (
+                    f"event {number} came twice with other content"
+                )
+        return found
 
     def close(self) -> None:
         self._server.shutdown()
