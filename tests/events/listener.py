@@ -63,6 +63,9 @@ class Subscriber:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                self.do_POST()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if owner.down:
