@@ -81,8 +81,15 @@ class PathwayEvent:
 
     def to_json(self) -> dict[str, Any]:
         """The event as JSON-ready data (empty fields left out)."""
-        data = asdict(self)
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items() if v not in (None, ())}
+        data: dict[str, Any] = {}
+        for name in _EVENT_FIELDS:
+            value = getattr(self, name)
+            if value is None or value == ():
+                continue
+            if isinstance(value, Visitor):
+                value = {k: v for k, v in asdict(value).items() if v is not None}
+            data[name] = list(value) if isinstance(value, tuple) else value
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PathwayEvent:
@@ -126,6 +133,9 @@ class Recorded:
     outcome: Outcome
     journey_id: str | None = None
     note: str | None = None
+
+
+_EVENT_FIELDS = tuple(PathwayEvent.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,13 +20,15 @@ from adapter.config import Settings
 from adapter.notify import DeliveryFailedError, NotificationSender
 from adapter.service.delivery import retry_delay
 from adapter.service.logmask import masked_logger
-from adapter.store import SubscriptionStore
+from adapter.store import NotificationJob, SubscriptionStore
+
+BATCH = 32  # notifications claimed, sent and recorded per round
 
 log = masked_logger("adapter.service.notifying")
 
 
 class NotificationDelivery:
-    """One process's notification delivery: ``deliver_one`` per round of a delivery thread."""
+    """One process's notification delivery: ``deliver_batch`` per round of a delivery thread."""
 
     def __init__(self, store: SubscriptionStore, settings: Settings) -> None:
         self.store = store
@@ -55,33 +57,45 @@ class NotificationDelivery:
         """Seconds to leave a subscriber alone after ``failures`` failures in a row."""
         return retry_delay(failures, self.backoff)
 
-    def deliver_one(self) -> bool:
-        """Claim and send one due notification; False when none was due."""
-        jobs = self.store.claim(self.owner, self.lease_seconds, limit=1)
+    def deliver_batch(self) -> bool:
+        """Claim due notifications (each the first of its resident's line), send them, and record the round
+        in one transaction; False when none was due. After a subscriber fails, its other notifications of
+        the round are not tried (they wait for its backoff)."""
+        jobs = self.store.claim(self.owner, self.lease_seconds, limit=BATCH)
         if not jobs:
             return False
-        job = jobs[0]
-        try:
-            self._sender().send(
-                job.endpoint,
-                job.body,
-                key=job.secret,
-                subscription_id=job.subscription_id,
-                event_number=job.event_number,
-                headers=job.headers,
-            )
-        except DeliveryFailedError as exc:
-            self.store.failed(job, self.owner, str(exc), self.retry_in)
-            log.info(
-                "notification %d of subscription %s not delivered (attempt %d): %s",
-                job.event_number,
-                job.subscription_id,
-                job.attempt,
-                exc,
-            )
-            return True
-        self.store.delivered(job)
-        log.info("notification %d of subscription %s delivered", job.event_number, job.subscription_id)
+        delivered: list[NotificationJob] = []
+        failed: list[tuple[NotificationJob, str]] = []
+        failing: dict[str, str] = {}
+        sender = self._sender()
+        for job in jobs:
+            if job.subscription_id in failing:
+                failed.append((job, failing[job.subscription_id]))
+                continue
+            try:
+                sender.send(
+                    job.endpoint,
+                    job.body,
+                    key=job.secret,
+                    subscription_id=job.subscription_id,
+                    event_number=job.event_number,
+                    headers=job.headers,
+                )
+            except DeliveryFailedError as exc:
+                failing[job.subscription_id] = str(exc)
+                failed.append((job, str(exc)))
+                log.info(
+                    "notification %d of subscription %s not delivered (attempt %d): %s",
+                    job.event_number,
+                    job.subscription_id,
+                    job.attempt,
+                    exc,
+                )
+                continue
+            delivered.append(job)
+        self.store.settle(self.owner, delivered, failed, self.retry_in)
+        if delivered:
+            log.debug("%d notification(s) delivered", len(delivered))
         return True
 
     def heartbeat(self) -> Callable[[], bool]:

@@ -51,7 +51,7 @@ class PathwayService:
         ]
         if threads > 0:
             self._workers += [
-                PollingThreads("notify", self.delivery.deliver_one, threads=threads, poll_seconds=poll),
+                PollingThreads("notify", self.delivery.deliver_batch, threads=threads, poll_seconds=poll),
                 PollingThreads(
                     "notify-heartbeat",
                     self.delivery.heartbeat(),

@@ -238,49 +238,54 @@ class SubscriptionStore:
             )
             return tx.rowcount
 
-    def delivered(self, job: NotificationJob) -> bool:
-        """Record a delivery the subscriber accepted (whoever holds the claim); the subscriber is healthy."""
+    def settle(
+        self,
+        owner: str,
+        delivered: list[NotificationJob],
+        failed: list[tuple[NotificationJob, str]],
+        retry_in: Callable[[int], float],
+    ) -> None:
+        """Record a round of deliveries in one transaction. A delivered notification is recorded whoever
+        holds its claim (the subscriber has it) and clears its subscriber's failures; a failed one waits,
+        and its subscriber is left alone for ``retry_in(failures in a row)`` seconds (only the claim holder
+        records a failure: another process may have taken the notification over)."""
         now = self._clock()
         with self.db.transaction(write=True) as tx:
-            tx.execute(
-                "UPDATE notifications SET status = 'delivered', delivered_at = ?, error = NULL, "
-                "lease_owner = NULL, "
-                "lease_expires_at = NULL, next_attempt_at = NULL WHERE id = ? AND status <> 'delivered'",
-                (now, job.id),
-            )
-            changed = tx.rowcount == 1
-            tx.execute(
-                "UPDATE subscriptions SET status = 'active', failures = 0, retry_at = NULL, error = NULL, "
-                "updated_at = ? WHERE id = ? AND status = 'error'",
-                (now, job.subscription_id),
-            )
-        return changed
-
-    def failed(self, job: NotificationJob, owner: str, error: str, retry_in: Callable[[int], float]) -> bool:
-        """Record a failed delivery: the notification waits, and its subscriber is left alone for
-        ``retry_in(failures)`` seconds. False when another process holds the claim now."""
-        now = self._clock()
-        with self.db.transaction(write=True) as tx:
-            row = first(
+            for job in delivered:
                 tx.execute(
-                    "UPDATE subscriptions SET status = 'error', failures = failures + 1, error = ?, "
-                    "updated_at = ? "
-                    "WHERE id = ? AND status <> 'off' RETURNING failures",
-                    (error[:500], now, job.subscription_id),
+                    "UPDATE notifications SET status = 'delivered', delivered_at = ?, error = NULL, "
+                    "lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL "
+                    "WHERE id = ? AND status <> 'delivered'",
+                    (now, job.id),
                 )
-            )
-            retry_at = now + retry_in(int(row["failures"])) if row else now
-            if row:
+            for subscription_id in {job.subscription_id for job in delivered}:
                 tx.execute(
-                    "UPDATE subscriptions SET retry_at = ? WHERE id = ?", (retry_at, job.subscription_id)
+                    "UPDATE subscriptions SET status = 'active', failures = 0, retry_at = NULL, error "
+                    "= NULL, "
+                    "updated_at = ? WHERE id = ? AND status = 'error'",
+                    (now, subscription_id),
                 )
-            tx.execute(
-                "UPDATE notifications SET status = 'retrying', next_attempt_at = ?, error = ?, "
-                "lease_owner = NULL, "
-                "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND status = 'delivering'",
-                (retry_at, error[:500], job.id, owner),
-            )
-            return tx.rowcount == 1
+            backed_off: dict[str, float] = {}
+            for job, error in failed:
+                if job.subscription_id not in backed_off:
+                    row = first(
+                        tx.execute(
+                            "UPDATE subscriptions SET status = 'error', failures = failures + 1, error = ?, "
+                            "updated_at = ? WHERE id = ? AND status <> 'off' RETURNING failures",
+                            (error[:500], now, job.subscription_id),
+                        )
+                    )
+                    retry_at = now + retry_in(int(row["failures"])) if row else now
+                    tx.execute(
+                        "UPDATE subscriptions SET retry_at = ? WHERE id = ?", (retry_at, job.subscription_id)
+                    )
+                    backed_off[job.subscription_id] = retry_at
+                tx.execute(
+                    "UPDATE notifications SET status = 'retrying', next_attempt_at = ?, error = ?, "
+                    "lease_owner = NULL, lease_expires_at = NULL "
+                    "WHERE id = ? AND lease_owner = ? AND status = 'delivering'",
+                    (backed_off[job.subscription_id], error[:500], job.id, owner),
+                )
 
     # -- reading --------------------------------------------------------------------------------
 
