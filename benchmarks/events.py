@@ -103,6 +103,12 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -194,14 +200,17 @@ def main() -> None:
         shares = [messages[i :: args.connections] for i in range(args.connections)]
         latencies: list[list[float]] = [[] for _ in shares]
         threads = [
-            threading.Thread(target=send_all, args=(port, share, lat)) for share, lat in zip(shares, latencies, strict=True)
+            threading.Thread(target=send_all, args=(port, share, lat))
+            for share, lat in zip(shares, latencies, strict=True)
         ]
+        cpu_before = cpu_seconds(listener.pid)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu_during = cpu_seconds(listener.pid) - cpu_before
         acks = sorted(x for lat in latencies for x in lat)
         if len(acks) != args.messages:
             raise SystemExit(f"only {len(acks)} of {args.messages} messages were acknowledged")
@@ -216,9 +225,18 @@ def main() -> None:
         listener.wait(timeout=60)
     p50 = statistics.median(acks) * 1000
     p99 = acks[min(len(acks) - 1, int(len(acks) * 0.99))] * 1000
-    print(f"listener pinned to CPU {args.core}; {args.connections} MLLP connection(s); {database_url.split(':')[0]}")
-    print(f"ADT A01 end to end : {args.messages / elapsed:8.0f} messages/s  ({args.messages} in {elapsed:.2f} s)")
+    print(
+        f"listener pinned to CPU {args.core}; {args.connections} MLLP connection(s); {database_url.split(':')[0]}"
+    )
+    print(
+        f"ADT A01 end to end : {args.messages / elapsed:8.0f} messages/s  ({args.messages} in {elapsed:.2f} s)"
+    )
     print(f"ACK latency        : p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   max {acks[-1] * 1000:6.1f} ms")
+    per_message = cpu_during / args.messages * 1000
+    print(
+        f"listener CPU       : {per_message:6.2f} ms per message while receiving (notifications included): "
+        f"{1000 / per_message:6.0f} messages/s on a core of its own"
+    )
     print(
         f"notifications      : {notified / span if span else 0:8.0f} delivered/s  ({notified} of {expected}"
         f" signed and verified, {receiver.bad} bad, delivered over {span:.2f} s)"

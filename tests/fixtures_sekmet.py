@@ -66,7 +66,8 @@ def sekmet_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
-                pytest.fail(f"sekmet-fhir exited with {process.returncode}: {(folder / 'sekmet.log').read_text()[-3000:]}")
+                output = (folder / "sekmet.log").read_text()[-3000:]
+                pytest.fail(f"sekmet-fhir exited with {process.returncode}: {output}")
             try:
                 if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
                     break
