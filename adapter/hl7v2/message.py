@@ -101,7 +101,8 @@ class Message:
             self._parsed = hl7.parse(_kept(text))
         except Exception as exc:  # the library raises several kinds for malformed text
             raise RejectedMessageError(f"the message cannot be parsed: {exc}", SEGMENT_SEQUENCE) from None
-        self.segments = {str(s[0]) for s in self._parsed}
+        self._by_name = {str(segment[0]): segment for segment in self._parsed}
+        self.segments = set(self._by_name)
 
     def has(self, segment: str) -> bool:
         """True when the message holds ``segment``."""
@@ -109,10 +110,11 @@ class Message:
 
     def get(self, segment: str, field_no: int, component: int = 1, repetition: int = 1, sub: int = 1) -> str:
         """One (sub)component of a field, unescaped; ``""`` when absent."""
-        if segment not in self.segments:
+        found = self._by_name.get(segment)
+        if found is None:
             return ""
         try:
-            value = self._parsed.extract_field(segment, 1, field_no, repetition, component, sub)
+            value = found.extract_field(1, field_no, repetition, component, sub)
         except (IndexError, KeyError):
             return ""
         text = str(value)
@@ -120,13 +122,15 @@ class Message:
 
     def repetitions(self, segment: str, field_no: int) -> int:
         """How many repetitions a field has (0 when empty)."""
+        found = self._by_name.get(segment)
         count = 0
-        while True:
+        while found is not None:
             try:
-                self._parsed.extract_field(segment, 1, field_no, count + 1, 1, 1)
+                found.extract_field(1, field_no, count + 1, 1, 1)
             except (IndexError, KeyError):
-                return count
+                break
             count += 1
+        return count
 
     def at(self, location: str) -> str:
         """A field by location: ``PV1-14`` (first component) or ``PV1-37.1``."""

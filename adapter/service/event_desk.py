@@ -42,6 +42,7 @@ from adapter.pathway import (
 from adapter.redbag.context import TransferContext
 from adapter.service.logmask import masked_logger
 from adapter.store import JourneyRow, JourneyStore, JourneyTx, SentRedBag, Unit
+from adapter.store.subscriptions import QueuedNotification
 
 log = masked_logger("adapter.service.event_desk")
 
@@ -210,25 +211,29 @@ class EventDesk:
         """Queue a notification per notice for every live subscription about this resident."""
         subscribers = unit.notifications.subscribers(journey.nhs_number, journey.care_home, journey.gp)
         stamp = datetime.fromtimestamp(unit.notifications.now, UTC).isoformat(timespec="milliseconds")
+        queued = []
         for subscription in subscribers:
-            for notice in notices:
-                number = unit.notifications.next_event_number(subscription.id)
+            number = unit.notifications.reserve(subscription.id, len(notices))
+            for offset, notice in enumerate(notices):
                 bundle = notification_bundle(
                     base=self.base,
                     subscription_id=subscription.id,
-                    event_number=number,
+                    event_number=number + offset,
                     notice=notice,
                     journey=journey,
                     timestamp=stamp,
                 )
-                unit.notifications.queue(
-                    subscription.id,
-                    number,
-                    journey.nhs_number,
-                    journey.id,
-                    notice.kind.value,
-                    orjson.dumps(bundle),
+                queued.append(
+                    QueuedNotification(
+                        subscription.id,
+                        number + offset,
+                        journey.nhs_number,
+                        journey.id,
+                        notice.kind.value,
+                        orjson.dumps(bundle),
+                    )
                 )
+        unit.notifications.queue(queued)
 
     # -- the 48-hour visit ------------------------------------------------------------------------
 

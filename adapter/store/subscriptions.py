@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -24,6 +25,19 @@ from adapter.store.pathway_records import (
     NotificationRow,
     SubscriptionRow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedNotification:
+    """A notification to queue: for which subscription, its number, about whom, what, and its bytes."""
+
+    subscription_id: str
+    event_number: int
+    nhs_number: str
+    journey_id: str | None
+    kind: str
+    body: bytes
+
 
 _SUBSCRIPTION = (
     "id, client, status, criteria_kind, criteria_value, endpoint, headers, secret, resource, events, "
@@ -91,32 +105,39 @@ class NotificationTx:
         )
         return [_subscription(r) for r in rows]
 
-    def next_event_number(self, subscription_id: str) -> int:
-        """The subscription's next event number (1, 2, ...), taken for good."""
+    def reserve(self, subscription_id: str, count: int) -> int:
+        """Take the subscription's next ``count`` event numbers for good; the first of them (1, 2, ...)."""
         row = first(
             self.tx.execute(
-                "UPDATE subscriptions SET events = events + 1 WHERE id = ? RETURNING events",
-                (subscription_id,),
+                "UPDATE subscriptions SET events = events + ? WHERE id = ? RETURNING events",
+                (count, subscription_id),
             )
         )
         if row is None:
             raise KeyError(subscription_id)
-        return int(row["events"])
+        return int(row["events"]) - count + 1
 
-    def queue(
-        self,
-        subscription_id: str,
-        event_number: int,
-        nhs_number: str,
-        journey_id: str | None,
-        kind: str,
-        body: bytes,
-    ) -> None:
-        """Queue one notification, due now."""
+    def queue(self, notifications: Sequence[QueuedNotification]) -> None:
+        """Queue notifications, due now (one statement)."""
+        if not notifications:
+            return
+        rows = ", ".join("(?, ?, ?, ?, ?, 'queued', ?, ?, ?)" for _ in notifications)
+        params: list[Any] = []
+        for n in notifications:
+            params += [
+                n.subscription_id,
+                n.event_number,
+                n.nhs_number,
+                n.journey_id,
+                n.kind,
+                self.now,
+                self.now,
+            ]
+            params.append(n.body.decode())
         self.tx.execute(
             "INSERT INTO notifications (subscription_id, event_number, nhs_number, journey_id, kind, status, "
-            "created_at, next_attempt_at, body) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
-            (subscription_id, event_number, nhs_number, journey_id, kind, self.now, self.now, body.decode()),
+            f"created_at, next_attempt_at, body) VALUES {rows}",
+            params,
         )
 
 
