@@ -59,7 +59,8 @@ def a01(nhs: str, control_id: str, stamp: str) -> bytes:
     pv1 += [""] * (44 - len(pv1) + 1)
     pv1[44] = stamp
     segments = [
-        f"MSH|^~\\&|PAS|RZZ01|REDBAG|REDBAG|{stamp}||ADT^A01^ADT_A01|{control_id}|P|2.4|||AL|NE|GBR|UNICODE UTF-8",
+        f"MSH|^~\\&|PAS|RZZ01|REDBAG|REDBAG|{stamp}||ADT^A01^ADT_A01|{control_id}|P|2.4|||AL|NE|GBR"
+        "|UNICODE UTF-8",
         f"EVN|A01|{stamp}||||{stamp}",
         f"PID|1||L{nhs}^^^RZZ01^MR~{nhs}^^^NHS^NH||Bench^Resident||19400101|F",
         "PD1|||Practice^^B99017",
@@ -225,12 +226,10 @@ def main() -> None:
         listener.wait(timeout=60)
     p50 = statistics.median(acks) * 1000
     p99 = acks[min(len(acks) - 1, int(len(acks) * 0.99))] * 1000
-    print(
-        f"listener pinned to CPU {args.core}; {args.connections} MLLP connection(s); {database_url.split(':')[0]}"
-    )
-    print(
-        f"ADT A01 end to end : {args.messages / elapsed:8.0f} messages/s  ({args.messages} in {elapsed:.2f} s)"
-    )
+    backend = database_url.split(":")[0]
+    print(f"listener pinned to CPU {args.core}; {args.connections} MLLP connection(s); {backend}")
+    rate = args.messages / elapsed
+    print(f"ADT A01 end to end : {rate:8.0f} messages/s  ({args.messages} in {elapsed:.2f} s)")
     print(f"ACK latency        : p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   max {acks[-1] * 1000:6.1f} ms")
     per_message = cpu_during / args.messages * 1000
     print(

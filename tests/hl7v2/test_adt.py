@@ -213,4 +213,4 @@ def test_acknowledgement_text_is_escaped() -> None:
 
 def test_names_and_addresses_are_never_parsed() -> None:
     read = read_adt(example("A01-admit"), SETTINGS)
-    assert "Whitfield" not in repr(read) and "Nidd Walk" not in repr(read)
+    assert "Thwaite" not in repr(read) and "Nidd Walk" not in repr(read)
