@@ -220,6 +220,12 @@ class JourneyStore:
         with self.db.transaction() as tx:
             return JourneyTx(tx, self._clock()).journey(journey_id)
 
+    def journey_of_transfer(self, transfer_id: str) -> JourneyRow | None:
+        """The stay a red bag went with, or None."""
+        with self.db.transaction() as tx:
+            row = first(tx.execute(f"SELECT {_JOURNEY} FROM journeys WHERE transfer_id = ?", (transfer_id,)))
+        return _journey(row) if row else None
+
     def journeys(
         self, *, nhs_number: str | None = None, care_home: str | None = None, limit: int = 50
     ) -> list[JourneyRow]:

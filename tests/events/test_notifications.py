@@ -265,3 +265,27 @@ def test_only_subscribers_subscribe_and_only_hospitals_post_events(start: Start)
             "/events", json=event("admitted", nhs, datetime.now(UTC), "x"), headers=key("care-home")
         )
         assert answer.status_code == 403
+
+
+def test_the_return_journey_tells_the_home_how_many_belongings_are_missing(
+    start: Start, subscriber: Subscriber
+) -> None:
+    from tests.service.helpers import example
+
+    summary, discharge = example("return-journey"), example("return-journey.discharge.json")
+    care_home = unique_ods()
+    summary["careHome"]["odsCode"] = care_home
+    summary["resident"]["nhsNumber"] = nhs = unique_nhs_number()
+    with start() as (client, _):
+        sent = client.post("/transfers", json=summary, headers=key("care-home"))
+        assert sent.status_code == 202, sent.text
+        subscribe(client, f"Encounter?care-home={care_home}", subscriber.url)
+        post(
+            client,
+            event("admitted", nhs, datetime.now(UTC).replace(microsecond=0) - timedelta(hours=4), f"r-{nhs}"),
+        )
+        back = client.post(f"/transfers/{sent.json()['id']}/return", json=discharge, headers=key("care-home"))
+        assert back.status_code == 202, back.text
+        received = subscriber.wait_for(3)
+    assert [r.code for r in received] == ["admitted", "visit-due", "red-bag-returned"]
+    assert received[2].detail("belongingsMissing") == 1, "the left hearing aid did not come back"

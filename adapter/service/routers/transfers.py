@@ -22,6 +22,7 @@ from adapter.service.models import TransferList, TransferView
 from adapter.service.negotiation import json_body, json_response
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, outcome_answer
 from adapter.service.openapi import json_body as body_doc
+from adapter.service.returns import record_return
 from adapter.service.state import Service
 from adapter.store import DuplicateTransferError, IdempotencyKeyReusedError, Outbox, Status, Transfer
 
@@ -211,6 +212,7 @@ async def send_return(
         lambda: accept_return(service, outbox, caller, transfer_id, data, idempotency_key, request_id),
     )
     service.wake_delivery()
+    await record_return(service, answer.headers.get("location"))  # the stay hears the red bag is coming back
     return answer
 
 
