@@ -4,7 +4,8 @@ since the subscription started, and the event with its number), then the stay's 
 visit's events, the visit Task (full-resource payload).
 
 What happened is in the notification event's ``pathway-event`` extension: its code, whether a red bag
-went with the resident, how many belongings are missing on return, the planned discharge date.
+went with the resident, on discharge and return whether the belongings have been reconciled yet and how
+many are missing, the planned discharge date.
 See http://hl7.org/fhir/uv/subscriptions-backport/ (STU 1.1).
 """
 
@@ -51,17 +52,10 @@ def _details(notice: Notice, journey: Journey) -> list[Json]:
         {"url": "redBagSent", "valueBoolean": journey.red_bag is not None},
     ]
     if notice.kind in (NoticeKind.DISCHARGED, NoticeKind.RED_BAG_RETURNED):
-        if journey.belongings_missing is not None:
+        reconciled = journey.belongings_missing is not None  # not until the return journey is recorded
+        parts.append({"url": "belongingsReconciled", "valueBoolean": reconciled})
+        if reconciled:
             parts.append({"url": "belongingsMissing", "valueInteger": journey.belongings_missing})
-        else:  # not reconciled yet: said, never guessed
-            parts.append(
-                {
-                    "url": "belongingsMissing",
-                    "_valueInteger": {
-                        "extension": [{"url": vocab.EXT_DATA_ABSENT, "valueCode": "not-asked"}]
-                    },
-                }
-            )
     if journey.planned_discharge and notice.kind is NoticeKind.DISCHARGE_PLANNED:
         parts.append({"url": "plannedDischarge", "valueDateTime": journey.planned_discharge})
     return parts

@@ -43,15 +43,17 @@ Description: "Business status of the care home's 48-hour visit Task: due, visite
 Extension: PathwayEvent
 Id: pathway-event
 Title: "Red Bag pathway event"
-Description: "On a Subscriptions Backport notification-event: what happened, whether a red bag went with the resident, how many belongings are missing on return, the planned discharge date."
+Description: "On a Subscriptions Backport notification-event: what happened, whether a red bag went with the resident, whether the belongings have been reconciled on return and how many are missing, the planned discharge date."
 Context: Parameters.parameter
 * extension contains
     code 1..1 and
     redBagSent 1..1 and
+    belongingsReconciled 0..1 and
     belongingsMissing 0..1 and
     plannedDischarge 0..1
 * extension[code].value[x] only Coding
 * extension[code].value[x] from RedBagPathwayEventVS (required)
 * extension[redBagSent].value[x] only boolean
 * extension[belongingsMissing].value[x] only integer
+* extension[belongingsReconciled].value[x] only boolean
 * extension[plannedDischarge].value[x] only dateTime
