@@ -149,9 +149,8 @@ def test_discharge_finishes_the_stay_and_tells_home_and_gp(
     assert [r.code for r in home.wait_for(3)] == ["admitted", "visit-due", "discharged"]
     assert [r.code for r in gp_listener.wait_for(3)] == ["admitted", "visit-due", "discharged"]
     discharged = home.received[2]
-    assert discharged.detail("belongingsMissing") is not None, (
-        "the reconciliation is said, even when not yet known"
-    )
+    assert discharged.detail("belongingsReconciled") is False, "not yet known, and said so"
+    assert discharged.detail("belongingsMissing") is None
 
 
 def test_cancellations_undo_what_they_cancel(
