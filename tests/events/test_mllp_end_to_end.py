@@ -241,3 +241,16 @@ def test_h16_a_malformed_stream_never_brings_the_listener_down(
     acks = mllp_send(port, adt("A01", nhs, control_id=f"AFTER-{nhs}", at=now()), tmp=tmp_path)
     assert acks == [f"MSA|AA|AFTER-{nhs}|event stored and applied"], "still listening, still applying"
     assert service[0].process.poll() is None
+
+
+def test_h9_the_listener_logs_no_names_and_no_whole_nhs_numbers(
+    service: tuple[ServiceProcess, int], tmp_path: Path
+) -> None:
+    nhs = unique_nhs_number()
+    refused = adt("A01", nhs, control_id=f"LOG-{nhs}", at=now()).replace(b"|2.4|", b"|9.9|")
+    mllp_send(service[1], refused, adt("A01", nhs, control_id=f"OK-{nhs}", at=now()), tmp=tmp_path)
+    mllp_send(service[1], example("bad-no-nhs-number"), tmp=tmp_path)
+    log = service[0].log()
+    assert f"LOG-{'*' * 7}{nhs[-3:]}" in log, "the refusal is logged, its control id masked"
+    for word in ("Tester", "Thwaite", "Doe^Jane", nhs):
+        assert word not in log, f"{word!r} reached the log"
