@@ -213,6 +213,14 @@ class SubscriptionStore:
         """Claim up to ``limit`` due notifications (head of each resident's line, subscribers not backing
         off) until the lease ends."""
         now = self._clock()
+        with self.db.transaction() as tx:  # a read first: idle pollers never take the write lock
+            waiting = tx.execute(
+                "SELECT 1 AS waiting FROM notifications WHERE status IN ('queued', 'retrying', 'delivering') "
+                "AND (next_attempt_at <= ? OR lease_expires_at < ?) LIMIT 1",
+                (now, now),
+            )
+        if not waiting:
+            return []
         due = (now, now, now)
         claim = (owner, now + lease_seconds)
         params: Sequence[Any] = (
