@@ -4,9 +4,11 @@
 
 Starts ``redbag listen-hl7`` in its own process pinned to one core (a throwaway SQLite database in WAL mode
 with ``synchronous=FULL``, so every ACK follows a disk sync), with one subscription by care home whose
-endpoint is an HTTP listener in this process. Each A01 is for another resident of that home (registered
-beforehand), so each is matched, applied, stored with its stay and visit Task, and queues two signed
-notifications (admitted, visit due). ``--connections`` senders each send their share one after the other
+endpoint is an HTTP listener in this process. The listener only receives (REDBAG_NOTIFY_THREADS=0);
+once every message is acknowledged, a second ``listen-hl7`` on the other core delivers what it queued, as
+``redbag serve`` beside ``listen-hl7`` would (``--together``: the listener delivers too, on its one
+core). Each A01 is for another resident of that home (registered beforehand), so each is matched,
+applied, stored with its stay and visit Task, and queues two signed notifications (admitted, visit due). ``--connections`` senders each send their share one after the other
 and wait for each ACK (MLLP original mode), as integration engines do. Prints messages/s from the first
 send to the last ACK, ACK latency p50/p99, and notifications delivered/s (received and verified by the
 listener). Target on one core: >= 500 messages/s, p99 ACK < 50 ms.
@@ -163,20 +165,49 @@ def send_all(port: int, messages: list[bytes], latencies: list[float]) -> None:
                 raise RuntimeError(f"not accepted: {ack!r}")
 
 
+def start_listener(env: dict[str, str], port: int, core: int) -> subprocess.Popen[bytes]:
+    """``redbag listen-hl7`` pinned to ``core``, once it says it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter.cli", "listen-hl7", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.sched_setaffinity(0, {core}),
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline().decode()
+    if "listening on" not in line:
+        process.kill()
+        raise SystemExit(f"listen-hl7 did not start: {line}{process.stderr.read().decode()[-2000:]}")
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=60)
+    if process.stderr is not None:
+        process.stderr.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--core", type=int, default=0, help="the CPU the listener is pinned to")
     parser.add_argument("--database", help="database URL (default: a throwaway SQLite file)")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="the listener delivers the notifications itself, on its one core, while it receives",
+    )
     args = parser.parse_args()
+    other_core = next((c for c in sorted(os.sched_getaffinity(0)) if c != args.core), args.core)
 
     folder = Path(tempfile.mkdtemp(prefix="redbag-events-bench-"))
     database_url = args.database or f"sqlite:///{folder / 'redbag.db'}"
     residents = nhs_numbers(args.messages)
     receiver = Receiver()
     prepare(database_url, residents, receiver.url)
-    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REDBAG_")},
         "REDBAG_AUTH": "off",
@@ -184,18 +215,12 @@ def main() -> None:
         "REDBAG_LOG_LEVEL": "warning",
         "REDBAG_DELIVERY_POLL_SECONDS": "0.2",
     }
-    listener = subprocess.Popen(
-        [sys.executable, "-m", "adapter.cli", "listen-hl7", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: os.sched_setaffinity(0, {args.core}),
+    port = free_port()
+    listener = start_listener(
+        env | ({} if args.together else {"REDBAG_NOTIFY_THREADS": "0"}), port, args.core
     )
+    deliverer = None
     try:
-        assert listener.stderr is not None
-        line = listener.stderr.readline().decode()
-        if "listening on" not in line:
-            raise SystemExit(f"listen-hl7 did not start: {line}{listener.stderr.read().decode()[-2000:]}")
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S+0000")
         messages = [a01(nhs, f"B{n:07d}", stamp) for n, nhs in enumerate(residents)]
         shares = [messages[i :: args.connections] for i in range(args.connections)]
@@ -215,6 +240,8 @@ def main() -> None:
         acks = sorted(x for lat in latencies for x in lat)
         if len(acks) != args.messages:
             raise SystemExit(f"only {len(acks)} of {args.messages} messages were acknowledged")
+        if not args.together:  # a second process delivers what the listener queued, on the other core
+            deliverer = start_listener(env, free_port(), other_core)
         expected = 2 * args.messages
         deadline = time.monotonic() + 600
         while receiver.count + receiver.bad < expected and time.monotonic() < deadline:
@@ -222,18 +249,20 @@ def main() -> None:
         notified = receiver.count
         span = (receiver.last or 0) - (receiver.first or 0)
     finally:
-        listener.terminate()
-        listener.wait(timeout=60)
+        stop(listener)
+        if deliverer is not None:
+            stop(deliverer)
     p50 = statistics.median(acks) * 1000
     p99 = acks[min(len(acks) - 1, int(len(acks) * 0.99))] * 1000
     backend = database_url.split(":")[0]
-    print(f"listener pinned to CPU {args.core}; {args.connections} MLLP connection(s); {backend}")
+    mode = "delivering too" if args.together else f"receiving only; notifications from CPU {other_core}"
+    print(f"listener pinned to CPU {args.core} ({mode}); {args.connections} MLLP connection(s); {backend}")
     rate = args.messages / elapsed
     print(f"ADT A01 end to end : {rate:8.0f} messages/s  ({args.messages} in {elapsed:.2f} s)")
     print(f"ACK latency        : p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   max {acks[-1] * 1000:6.1f} ms")
     per_message = cpu_during / args.messages * 1000
     print(
-        f"listener CPU       : {per_message:6.2f} ms per message while receiving (notifications included): "
+        f"listener CPU       : {per_message:6.2f} ms per message while receiving: "
         f"{1000 / per_message:6.0f} messages/s on a core of its own"
     )
     print(
