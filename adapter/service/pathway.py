@@ -38,11 +38,10 @@ class PathwayService:
         self.writer.start()
         if not deliver:
             return
-        self.desk.sweep_overdue()  # what came due while no process ran
         threads = self.settings.pathway.notify_threads
         poll = self.settings.delivery.poll_seconds
         self._workers = [
-            PollingThreads(
+            PollingThreads(  # its first round, at start-up, catches what came due while no process ran
                 "visits",
                 lambda: self.desk.sweep_overdue() > 0,
                 threads=1,
