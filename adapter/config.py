@@ -25,14 +25,36 @@ REDBAG_DELIVERY_POLL_SECONDS    how often an idle delivery thread looks for work
 REDBAG_DELIVERY_BACKOFF_SECONDS first retry delay, doubled per attempt                         2.0
 REDBAG_DELIVERY_MAX_BACKOFF     longest retry delay, in seconds                                300
 REDBAG_LOG_LEVEL                debug, info, warning or error                                  info
+REDBAG_HL7_PORT                 port of the HL7 v2 MLLP listener ``redbag serve`` starts       (off)
+                                (``redbag listen-hl7`` runs it alone)
+REDBAG_HL7_HOST                 address the MLLP listener binds                                127.0.0.1
+REDBAG_HL7_TIMEZONE             time zone of HL7 times that carry no offset                    Europe/London
+REDBAG_HL7_FIELDS               per sending trust (MSH-4), where the source of admission and   (PV1-14,
+                                discharge destination are: ``FACILITY admit-source=PV1-14      PV1-37)
+                                discharge-destination=PV1-37`` entries, ``;``-separated
+REDBAG_HL7_MAX_MESSAGE_BYTES    largest HL7 message accepted (AR above it)                     1048576
+REDBAG_FHIR_EVENT_SOURCES       FHIR servers whose Subscription notifications are accepted,    (none)
+                                ``name=base-url`` entries, ``;``-separated (notifications go
+                                to ``/fhir-events/<name>``)
+REDBAG_MATCH_HOURS              how long after a red bag is sent an admission still matches it 72
+REDBAG_VISIT_HOURS              the care home's visit is due this many hours after admission   48
+REDBAG_VISIT_SWEEP_SECONDS      how often overdue visits are looked for                        30
+REDBAG_PUBLIC_URL               this service's base URL, as subscribers see it (references in  http://127.0.0.1:8000
+                                notifications)
+REDBAG_NOTIFY_THREADS           notification delivery threads per process (0: deliver none)    2
+REDBAG_NOTIFY_TIMEOUT           seconds a subscriber has to answer a notification              10
+REDBAG_NOTIFY_BACKOFF_SECONDS   first retry delay towards a subscriber that failed, doubled    2.0
+REDBAG_NOTIFY_MAX_BACKOFF       longest retry delay, in seconds (retried until delivered)      300
 ==============================  =============================================================  ==========
 
 A key entry is ``<client> <hash> [<scope>,<scope>...]``; the hash is ``sha256:<64 hex>`` (for generated,
 high-entropy keys) or ``scrypt:<n>:<r>:<p>:<salt b64>:<hash b64>``. Plain keys are never configured:
 ``redbag serve --new-key CLIENT`` makes a key and prints the entry to configure. Scopes: ``send``
 (convert, validate, send transfers and their return journeys, follow and view its own transfers),
-``pull`` (pull any resident's latest red bag from the FHIR server) and ``audit`` (read the audit trail
-and every client's transfers); without scopes a key has ``send`` and ``pull``.
+``pull`` (pull any resident's latest red bag from the FHIR server), ``audit`` (read the audit trail
+and every client's transfers), ``events`` (a hospital system: post pathway events, FHIR Subscription
+notifications) and ``subscribe`` (a care home, GP practice or community team: subscriptions, visits,
+journeys); without scopes a key has ``send`` and ``pull``.
 """
 
 from __future__ import annotations
@@ -45,13 +67,15 @@ from pathlib import Path
 from adapter.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///redbag.db"
-SCOPES = frozenset({"send", "pull", "audit"})
+SCOPES = frozenset({"send", "pull", "audit", "events", "subscribe"})
 DEFAULT_SCOPES = frozenset({"send", "pull"})
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9+/=_-]{8,}:[A-Za-z0-9+/=_-]{16,}")
 _CLIENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+_HL7_FIELD = re.compile(r"PV[12]-[1-9][0-9]?(\.[1-9])?")
+_SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +100,51 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustFields:
+    """Where one sending trust (MSH-4, ``*`` for any other) puts the source of admission and the
+    discharge destination: ``PV1-14``, ``PV1-37.1``, ``PV2-...``."""
+
+    facility: str = "*"
+    admit_source: str = "PV1-14"
+    discharge_destination: str = "PV1-37"
+
+
+@dataclass(frozen=True, slots=True)
+class Hl7Settings:
+    """The HL7 v2 MLLP listener: where it listens, and how each trust's messages are read."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"
+    timezone: str = "Europe/London"
+    trusts: tuple[TrustFields, ...] = ()
+    max_message_bytes: int = 1024 * 1024
+
+    def fields_for(self, facility: str) -> TrustFields:
+        """The field locations of a sending facility (the ``*`` entry, or PV1-14/PV1-37, otherwise)."""
+        by_name = {t.facility: t for t in self.trusts}
+        return by_name.get(facility) or by_name.get("*") or TrustFields()
+
+
+@dataclass(frozen=True, slots=True)
+class PathwaySettings:
+    """Events in, notifications out: matching, the 48-hour visit, delivery to subscribers."""
+
+    match_hours: float = 72.0
+    visit_hours: float = 48.0
+    visit_sweep_seconds: float = 30.0
+    public_url: str = "http://127.0.0.1:8000"
+    fhir_sources: tuple[tuple[str, str], ...] = ()  # (name, base URL) of servers that notify us
+    notify_threads: int = 2
+    notify_timeout: float = 10.0
+    notify_backoff_seconds: float = 2.0
+    notify_max_backoff_seconds: float = 300.0
+
+    def fhir_source(self, name: str) -> str | None:
+        """The base URL of a configured FHIR event source."""
+        return dict(self.fhir_sources).get(name)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service needs to run; build with ``Settings(...)`` in code or ``from_environ``."""
 
@@ -91,6 +160,8 @@ class Settings:
     validate_transfers: bool = True
     delivery: DeliverySettings = DeliverySettings()
     log_level: str = "info"
+    hl7: Hl7Settings = Hl7Settings()
+    pathway: PathwaySettings = PathwaySettings()
 
     def __post_init__(self) -> None:
         if self.auth_enabled and not self.api_keys:
@@ -137,7 +208,31 @@ class Settings:
             backoff_seconds=env.number("REDBAG_DELIVERY_BACKOFF_SECONDS", defaults.backoff_seconds),
             max_backoff_seconds=env.number("REDBAG_DELIVERY_MAX_BACKOFF", defaults.max_backoff_seconds),
         )
+        port = env.text("REDBAG_HL7_PORT")
+        hl7 = Hl7Settings(
+            port=env.integer("REDBAG_HL7_PORT", 0, minimum=0) if port else None,
+            host=env.text("REDBAG_HL7_HOST") or "127.0.0.1",
+            timezone=_time_zone(env.text("REDBAG_HL7_TIMEZONE") or "Europe/London"),
+            trusts=parse_trust_fields(env.text("REDBAG_HL7_FIELDS") or ""),
+            max_message_bytes=env.integer("REDBAG_HL7_MAX_MESSAGE_BYTES", 1024 * 1024, minimum=1024),
+        )
+        paths = PathwaySettings()
+        pathway = PathwaySettings(
+            match_hours=env.number("REDBAG_MATCH_HOURS", paths.match_hours),
+            visit_hours=env.number("REDBAG_VISIT_HOURS", paths.visit_hours),
+            visit_sweep_seconds=env.number("REDBAG_VISIT_SWEEP_SECONDS", paths.visit_sweep_seconds),
+            public_url=(env.text("REDBAG_PUBLIC_URL") or paths.public_url).rstrip("/"),
+            fhir_sources=parse_fhir_sources(env.text("REDBAG_FHIR_EVENT_SOURCES") or ""),
+            notify_threads=env.integer("REDBAG_NOTIFY_THREADS", paths.notify_threads, minimum=0),
+            notify_timeout=env.number("REDBAG_NOTIFY_TIMEOUT", paths.notify_timeout),
+            notify_backoff_seconds=env.number("REDBAG_NOTIFY_BACKOFF_SECONDS", paths.notify_backoff_seconds),
+            notify_max_backoff_seconds=env.number(
+                "REDBAG_NOTIFY_MAX_BACKOFF", paths.notify_max_backoff_seconds
+            ),
+        )
         return cls(
+            hl7=hl7,
+            pathway=pathway,
             database_url=env.text("REDBAG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             fhir_server=(env.text("REDBAG_FHIR_SERVER") or "").rstrip("/") or None,
             fhir_token=env.text("REDBAG_FHIR_TOKEN"),
@@ -173,9 +268,58 @@ def parse_api_keys(text: str, source: str) -> list[ApiKey]:
         scopes = frozenset(parts[2].split(",")) if len(parts) == 3 else DEFAULT_SCOPES
         unknown = sorted(scopes - SCOPES)
         if unknown:
-            raise ConfigError(f"{where} ({client}): unknown scope {unknown[0]!r} (known: send, pull, audit)")
+            known = ", ".join(sorted(SCOPES))
+            raise ConfigError(f"{where} ({client}): unknown scope {unknown[0]!r} (known: {known})")
         keys.append(ApiKey(client, digest, scopes))
     return keys
+
+
+def parse_trust_fields(text: str) -> tuple[TrustFields, ...]:
+    """``FACILITY admit-source=PV1-14 discharge-destination=PV1-37`` entries, ``;``-separated."""
+    found = []
+    for number, entry in enumerate((e.strip() for e in text.split(";") if e.strip()), 1):
+        facility, *pairs = entry.split()
+        values = {}
+        for pair in pairs:
+            name, _, field_at = pair.partition("=")
+            if name not in ("admit-source", "discharge-destination") or not _HL7_FIELD.fullmatch(field_at):
+                raise ConfigError(
+                    f"REDBAG_HL7_FIELDS: entry {number} ({facility}): {pair!r} is not admit-source=PV1-n "
+                    "or discharge-destination=PV1-n (PV1 or PV2, optionally .component)"
+                )
+            values[name.replace("-", "_")] = field_at
+        found.append(TrustFields(facility, **values))
+    facilities = [t.facility for t in found]
+    repeated = sorted({f for f in facilities if facilities.count(f) > 1})
+    if repeated:
+        raise ConfigError(f"REDBAG_HL7_FIELDS: facility {repeated[0]!r} is configured more than once")
+    return tuple(found)
+
+
+def parse_fhir_sources(text: str) -> tuple[tuple[str, str], ...]:
+    """``name=base-url`` entries, ``;``-separated."""
+    found = []
+    for entry in (e.strip() for e in text.split(";") if e.strip()):
+        name, _, url = entry.partition("=")
+        if not _SOURCE_NAME.fullmatch(name.strip()) or not url.strip().startswith(("http://", "https://")):
+            raise ConfigError(
+                f"REDBAG_FHIR_EVENT_SOURCES: {entry!r} is not name=http(s)://base (name: lower-case letters, "
+                "digits and -)"
+            )
+        found.append((name.strip(), url.strip().rstrip("/")))
+    return tuple(found)
+
+
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"REDBAG_HL7_TIMEZONE: {name!r} is not a time zone (such as Europe/London)"
+        ) from None
+    return name
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 bash scripts/install-postgres.sh
 bash scripts/install-chromium.sh
+# A second FHIR server that sends Subscriptions Backport notifications, in its own virtualenv.
+bash scripts/install-sekmet.sh
 
 # FHIR R4 core, terminology and extension packages into the FHIR package cache (~/.fhir/packages).
 $BIN/redbag packages install

@@ -20,6 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "fhir": {"errors"},
     "redbag": {"errors", "fhir"},
+    "pathway": {"errors", "fhir", "redbag"},
+    "hl7v2": {"errors", "config", "fhir", "redbag", "pathway"},
+    "notify": {"errors", "fhir", "redbag", "pathway"},
     "mapping": {"errors", "fhir", "redbag"},
     "validation": {"errors", "fhir"},
     "client": {"errors", "fhir"},
@@ -37,6 +40,9 @@ ALLOWED: dict[str, set[str]] = {
         "store",
         "render",
         "exchange",
+        "pathway",
+        "hl7v2",
+        "notify",
     },
     "cli": {
         "errors",
@@ -50,6 +56,9 @@ ALLOWED: dict[str, set[str]] = {
         "render",
         "exchange",
         "service",
+        "pathway",
+        "hl7v2",
+        "notify",
     },
 }
 

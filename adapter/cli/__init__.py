@@ -25,6 +25,7 @@ COMMANDS = (
     "smoke",
     "render",
     "serve",
+    "listen_hl7",
 )
 
 EPILOG = """\
@@ -33,6 +34,7 @@ examples:
   redbag validate out/RB-VN4R7-0318.document.json
   redbag push out/RB-VN4R7-0318.transaction.json --server http://127.0.0.1:8080/fhir
   redbag convert examples/csv --mapping care-home-csv --out out/csv/
+  redbag listen-hl7 --port 2575
 
 Run `redbag COMMAND --help` for each command's options and an example.
 """

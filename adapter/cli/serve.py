@@ -20,6 +20,8 @@ examples:
 Settings come from REDBAG_* environment variables (see adapter/config.py): REDBAG_DATABASE_URL
 (sqlite:///redbag.db by default, or postgresql://...), REDBAG_FHIR_SERVER, REDBAG_API_KEYS(_FILE),
 REDBAG_MAX_BODY_BYTES, REDBAG_FHIR_VERIFY_TLS (on by default), ... OpenAPI docs: /docs.
+With REDBAG_HL7_PORT set, every worker also listens for HL7 v2 ADT messages (MLLP) on that port
+(see `redbag listen-hl7 --help`).
 exit status: 0 stopped cleanly, 2 bad settings or options.
 """
 

@@ -17,7 +17,17 @@ from adapter.config import Settings
 from adapter.service.errors import install_error_handlers
 from adapter.service.middleware import BodyLimit, RequestEnvelope
 from adapter.service.openapi import install_openapi
-from adapter.service.routers import audit, meta, operations, residents, transfers
+from adapter.service.routers import (
+    audit,
+    fhir_events,
+    journeys,
+    meta,
+    operations,
+    pathway_events,
+    residents,
+    subscriptions,
+    transfers,
+)
 from adapter.service.state import Service
 
 DESCRIPTION = """\
@@ -29,6 +39,9 @@ Care-home red bags (the hospital transfer pathway) as validated FHIR R4.
   sends the return journey.
 * `GET /residents/{nhsNumber}/red-bag`: the resident's latest red bag, pulled from the FHIR server.
 * `GET /audit`: who sent, read or pulled which resident's red bag, and when.
+* The pathway: `POST /events` (admissions, discharges, ... from a hospital system), `/fhir-events/{source}`
+  (FHIR Subscription notifications), `POST /Subscription` (care homes, GP practices and community teams
+  subscribe to signed notifications), `GET /journeys`, `POST /journeys/{id}/visit` (the 48-hour visit).
 
 FHIR answers are `application/fhir+json` or `application/fhir+xml` (Accept, or `_format`); every error is
 an OperationOutcome. Callers present their API key as `X-API-Key` or `Authorization: Bearer`.
@@ -46,6 +59,7 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(service.start)
+        listener = await service.require_pathway().open_listener()
         app.state.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         if freeze_gc:
             gc.collect()
@@ -53,6 +67,9 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
         try:
             yield
         finally:
+            if listener is not None:
+                listener.close()
+                await listener.wait_closed()
             await run_in_threadpool(service.stop)
 
     app = FastAPI(
@@ -63,7 +80,18 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
     )
     app.state.service = service
     install_error_handlers(app)
-    for area in (meta, operations, transfers, residents, audit):
+    areas = (
+        meta,
+        operations,
+        transfers,
+        residents,
+        audit,
+        pathway_events,
+        fhir_events,
+        subscriptions,
+        journeys,
+    )
+    for area in areas:
         app.include_router(area.router)
     if transfers.viewable():
         app.include_router(transfers.view_router)

@@ -21,6 +21,7 @@ from adapter.errors import ConfigError
 from adapter.exchange import push_transaction
 from adapter.service.auth import KeyRing
 from adapter.service.delivery import DeliveryWorker, Sender
+from adapter.service.pathway import PathwayService
 from adapter.store import Outbox, open_outbox
 from adapter.store.errors import DatabaseError
 
@@ -53,6 +54,7 @@ class Service:
     keyring: KeyRing = field(init=False)
     outbox: Outbox | None = field(default=None, init=False)
     worker: DeliveryWorker | None = field(default=None, init=False)
+    pathway: PathwayService | None = field(default=None, init=False)
     _validator: ValidatorLike | None = field(default=None, init=False)
     _validator_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
@@ -64,6 +66,8 @@ class Service:
     def start(self, *, deliver: bool = True) -> None:
         """Open the outbox (creating its tables) and start delivering when a FHIR server is set."""
         self.outbox = self.outbox_factory(self.settings.database_url)
+        self.pathway = PathwayService(self.settings, self.outbox.db, clock=self.clock)
+        self.pathway.start(deliver=deliver)
         if deliver and self.settings.fhir_server and self.settings.delivery.threads > 0:
             self.worker = DeliveryWorker(
                 self.outbox, self.make_sender, self.settings.delivery, clock=self.clock
@@ -75,6 +79,9 @@ class Service:
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        if self.pathway is not None:
+            self.pathway.stop()
+            self.pathway = None
         if self.outbox is not None:
             self.outbox.close()
             self.outbox = None
@@ -86,6 +93,12 @@ class Service:
         if self.outbox is None:
             raise DatabaseError("the transfer outbox is not open")
         return self.outbox
+
+    def require_pathway(self) -> PathwayService:
+        """The pathway's stores and event writer (DatabaseError, hence 503, while the outbox is closed)."""
+        if self.pathway is None:
+            raise DatabaseError("the pathway store is not open")
+        return self.pathway
 
     def validate(self, resource: Any, profile: str | None = None) -> dict[str, Any]:
         """An OperationOutcome for a resource (loading the validator on first use).

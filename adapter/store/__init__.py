@@ -11,8 +11,19 @@ from __future__ import annotations
 
 from adapter.store.database import Database
 from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.store.journeys import JourneyStore, JourneyTx, Unit
 from adapter.store.outbox import Outbox
+from adapter.store.pathway_records import (
+    CriteriaKind,
+    EventRow,
+    JourneyRow,
+    NotificationJob,
+    NotificationRow,
+    SentRedBag,
+    SubscriptionRow,
+)
 from adapter.store.records import AuditEvent, AuditQuery, Job, Kind, NewTransfer, Payload, Status, Transfer
+from adapter.store.subscriptions import NotificationTx, SubscriptionStore
 
 
 def open_database(url: str, *, max_connections: int = 8) -> Database:
@@ -42,17 +53,29 @@ def open_outbox(url: str, *, max_connections: int = 8) -> Outbox:
 __all__ = [
     "AuditEvent",
     "AuditQuery",
+    "CriteriaKind",
     "Database",
     "DatabaseError",
     "DuplicateTransferError",
+    "EventRow",
     "IdempotencyKeyReusedError",
     "Job",
+    "JourneyRow",
+    "JourneyStore",
+    "JourneyTx",
     "Kind",
     "NewTransfer",
+    "NotificationJob",
+    "NotificationRow",
+    "NotificationTx",
     "Outbox",
     "Payload",
+    "SentRedBag",
     "Status",
+    "SubscriptionRow",
+    "SubscriptionStore",
     "Transfer",
+    "Unit",
     "open_database",
     "open_outbox",
 ]

@@ -124,7 +124,7 @@ class Outbox:
                 tx.execute(statement)
             row = first(tx.execute("SELECT max(version) AS version FROM outbox_schema"))
             version = row["version"] if row else None
-            if version is None:
+            if version is None or version < SCHEMA_VERSION:  # every table is created IF NOT EXISTS above
                 tx.execute("INSERT INTO outbox_schema (version) VALUES (?)", (SCHEMA_VERSION,))
             elif version > SCHEMA_VERSION:
                 raise DatabaseError(

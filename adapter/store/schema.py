@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the pathway (events, journeys, residents, subscriptions, notifications)
 
 _TYPES = {
     "sqlite": {"real": "REAL", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -52,7 +52,89 @@ CREATE TABLE IF NOT EXISTS audit_events (
 );
 CREATE INDEX IF NOT EXISTS audit_by_resident ON audit_events (nhs_number, at);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_events (at);
-CREATE TABLE IF NOT EXISTS outbox_schema (version INTEGER NOT NULL)
+CREATE TABLE IF NOT EXISTS outbox_schema (version INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS transfers_by_resident ON transfers (nhs_number, created_at);
+CREATE TABLE IF NOT EXISTS pathway_events (
+    id            {serial},
+    source_key    TEXT NOT NULL UNIQUE,
+    digest        TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    nhs_number    TEXT NOT NULL,
+    journey_id    TEXT,
+    outcome       TEXT NOT NULL,
+    note          TEXT,
+    received_at   {real} NOT NULL,
+    event         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pathway_events_by_journey ON pathway_events (journey_id, id);
+CREATE TABLE IF NOT EXISTS journeys (
+    id                TEXT PRIMARY KEY,
+    nhs_number        TEXT NOT NULL,
+    hospital          TEXT,
+    encounter         TEXT,
+    transfer_id       TEXT UNIQUE REFERENCES transfers (id),
+    stage             TEXT NOT NULL CHECK (stage IN ('admitted', 'discharged', 'cancelled')),
+    care_home         TEXT,
+    gp                TEXT,
+    visit_status      TEXT,
+    visit_due_at      {real},
+    version           INTEGER NOT NULL,
+    created_at        {real} NOT NULL,
+    updated_at        {real} NOT NULL,
+    state             TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journeys_by_resident ON journeys (nhs_number, created_at);
+CREATE INDEX IF NOT EXISTS journeys_by_stay ON journeys (hospital, encounter);
+CREATE INDEX IF NOT EXISTS journeys_visit_due ON journeys (visit_status, visit_due_at);
+CREATE INDEX IF NOT EXISTS journeys_by_care_home ON journeys (care_home, created_at);
+CREATE TABLE IF NOT EXISTS pathway_residents (
+    nhs_number   TEXT PRIMARY KEY,
+    care_home    TEXT,
+    gp           TEXT,
+    client       TEXT NOT NULL,
+    updated_at   {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id              TEXT PRIMARY KEY,
+    client          TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('active', 'error', 'off')),
+    criteria_kind   TEXT NOT NULL CHECK (criteria_kind IN ('care-home', 'gp', 'resident')),
+    criteria_value  TEXT NOT NULL,
+    endpoint        TEXT NOT NULL,
+    headers         TEXT NOT NULL,
+    secret          TEXT NOT NULL,
+    resource        TEXT NOT NULL,
+    events          INTEGER NOT NULL DEFAULT 0,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    retry_at        {real},
+    error           TEXT,
+    created_at      {real} NOT NULL,
+    updated_at      {real} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscriptions_by_criteria ON subscriptions (criteria_kind, criteria_value);
+CREATE INDEX IF NOT EXISTS subscriptions_by_client ON subscriptions (client, created_at);
+CREATE TABLE IF NOT EXISTS notifications (
+    id                {serial},
+    subscription_id   TEXT NOT NULL REFERENCES subscriptions (id),
+    event_number      INTEGER NOT NULL,
+    nhs_number        TEXT NOT NULL,
+    journey_id        TEXT,
+    kind              TEXT NOT NULL,
+    status            TEXT NOT NULL
+                      CHECK (status IN ('queued', 'delivering', 'retrying', 'delivered', 'cancelled')),
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    created_at        {real} NOT NULL,
+    next_attempt_at   {real},
+    delivered_at      {real},
+    lease_owner       TEXT,
+    lease_expires_at  {real},
+    error             TEXT,
+    body              TEXT NOT NULL,
+    UNIQUE (subscription_id, event_number)
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS notifications_in_order ON notifications (subscription_id, nhs_number, event_number)
 """
 
 

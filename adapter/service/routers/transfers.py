@@ -24,6 +24,7 @@ from adapter.service.negotiation import json_body, json_response, preferences
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, outcome_answer
 from adapter.service.openapi import json_body as body_doc
 from adapter.service.outcome import warnings_outcome
+from adapter.service.returns import record_return
 from adapter.service.state import Service
 from adapter.store import DuplicateTransferError, IdempotencyKeyReusedError, Outbox, Status, Transfer
 
@@ -242,6 +243,7 @@ async def send_return(
         ),
     )
     service.wake_delivery()
+    await record_return(service, answer.headers.get("location"))  # the stay hears the red bag is coming back
     return answer
 
 

@@ -14,6 +14,10 @@ import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
+import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -42,6 +46,8 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
 	SubscriptionChannelConfig.class,
+	SubscriptionSubmitterConfig.class,
+	SubscriptionProcessorConfig.class,
 	ThreadPoolFactoryConfig.class
 })
 public class HapiServerConfig {
@@ -68,9 +74,23 @@ public class HapiServerConfig {
 		return new PartitionSettings();
 	}
 
+	/**
+	 * R4 rest-hook Subscriptions are delivered (redbag's tests subscribe to Encounters); a server with no
+	 * Subscription resources behaves as before.
+	 */
 	@Bean
 	public SubscriptionSettings subscriptionSettings() {
-		return new SubscriptionSettings();
+		SubscriptionSettings s = new SubscriptionSettings();
+		s.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK);
+		return s;
+	}
+
+	/** Email channels are not supported: a Subscription asking for one is refused by its validator. */
+	@Bean
+	public IEmailSender emailSender() {
+		return details -> {
+			throw new UnsupportedOperationException("email subscriptions are not supported by this test server");
+		};
 	}
 
 	@Bean(destroyMethod = "close")
