@@ -24,7 +24,7 @@ test: setup
 	bash scripts/test-setup.sh
 	$(BIN)/ruff check adapter tests benchmarks
 	$(BIN)/mypy
-	REDBAG_REQUIRE_HAPI=1 REDBAG_REQUIRE_POSTGRES=1 $(BIN)/pytest
+	REDBAG_REQUIRE_HAPI=1 REDBAG_REQUIRE_POSTGRES=1 REDBAG_REQUIRE_SEKMET=1 $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check adapter tests benchmarks

@@ -2,3 +2,4 @@
 
 from tests.fixtures_hapi import fhir, hapi_base_url  # noqa: F401  (pytest fixtures)
 from tests.fixtures_postgres import postgres_schema_url, postgres_url  # noqa: F401  (pytest fixtures)
+from tests.fixtures_sekmet import sekmet_base_url  # noqa: F401  (pytest fixture)
