@@ -67,8 +67,9 @@ def wait_for_metadata(base_url: str, process: subprocess.Popen[bytes], log: Path
             if httpx.get(f"{base_url}/metadata", timeout=2.0).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"sekmet did not answer {base_url}/metadata in {START_TIMEOUT:.0f}s:\n"
-                       f"{log.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"sekmet did not answer {base_url}/metadata in {START_TIMEOUT:.0f}s:\n{log.read_text()[-4000:]}"
+    )
 
 
 @contextlib.contextmanager
