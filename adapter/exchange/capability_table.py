@@ -49,7 +49,7 @@ def capability_table(report: Compatibility) -> str:
     """The report as a fixed-width table, with a heading and a closing verdict line."""
     heading = f"capabilities of {report.software} at {report.base_url}"
     if report.unreadable is not None:
-        return f"{heading}\nthe CapabilityStatement cannot be read: {report.unreadable}\n{report.summary()}"
+        return f"{heading}\n{report.summary()}"
     body = rows(report)
     cells = [HEADER, *body]
     widths = [max(len(r[i]) for r in cells) for i in range(len(HEADER))]

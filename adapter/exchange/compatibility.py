@@ -200,17 +200,23 @@ class Compatibility:
     def summary(self, uses: Iterable[Use] = ESSENTIAL_USES) -> str:
         """One line: ready, adapted, or what is missing."""
         uses = tuple(uses)
-        where = f"{self.software} at {self.base_url}"
         if self.unreadable is not None:
-            return f"{where}: the CapabilityStatement cannot be read ({self.unreadable})"
+            return f"{self.base_url}: the CapabilityStatement cannot be read ({self.unreadable})"
+        where = f"{self.base_url} ({self.software})"
         missing = self.blocking(uses)
         if missing:
             types = sorted({f.need.resource_type for f in missing if f.need.resource_type})
             what = ", ".join(types) if types else ", ".join(sorted({f.need.detail for f in missing}))
-            return f"{where}: does not offer what a red bag needs ({what}; see MISSING)"
+            return f"{where}: does not offer what a red bag needs ({what})"
         adapted = [f for f in self.findings if f.status == "adapted" and f.need.use in uses]
         note = f"; {len(adapted)} adapted" if adapted else ""
         return f"{where}: offers what a red bag needs{note}"
+
+
+def compare(base_url: str, server: ServerCapabilities, needs: Iterable[Need]) -> Compatibility:
+    """Assess every need against what the server offers (no I/O)."""
+    findings = tuple(assess(need, server) for need in sorted(set(needs)))
+    return Compatibility(base_url, server.software, findings)
 
 
 def check_server(client: FhirClient, needs: Iterable[Need]) -> Compatibility:
@@ -219,5 +225,4 @@ def check_server(client: FhirClient, needs: Iterable[Need]) -> Compatibility:
         server = read_capabilities(client.capabilities())
     except FhirClientError as exc:
         return Compatibility(client.base_url, "unknown server", (), str(exc).splitlines()[0])
-    findings = tuple(assess(need, server) for need in sorted(set(needs)))
-    return Compatibility(client.base_url, server.software, findings)
+    return compare(client.base_url, server, needs)
