@@ -1,12 +1,11 @@
 """redbag against a second, independent FHIR R4 server: sekmet-fhir 0.1.1 (tests/fixtures_sekmet.py).
 
-Its CapabilityStatement lists neither List nor Composition, which every red bag holds: smoke, push and
-pull must say so before anything is written, and a forced push must fail whole, never half-way.
+Its CapabilityStatement lists neither List nor Composition, which every red bag holds: smoke, pull and
+readiness must say so before anything is written (push: tests/safety/test_h13_server_capabilities.py).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from adapter.cli import main
 from adapter.client import FhirClient
 from adapter.exchange.compatibility import check_server
 from adapter.exchange.needs import red_bag_needs
-from adapter.redbag import vocab
 from tests.capability_statements import has_row
 
 pytestmark = pytest.mark.sekmet
@@ -50,30 +48,6 @@ def test_smoke_against_sekmet_reports_list_and_composition_before_any_write(
     )
     assert "push                    FAIL     0.00s  not run (an earlier step failed)" in out
     assert patients(sekmet_base_url) == before
-
-
-def test_push_to_sekmet_is_refused_with_the_table_and_writes_nothing(
-    sekmet_base_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    before = patients(sekmet_base_url)
-    assert main(["push", str(EXAMPLE), "--server", sekmet_base_url]) == 1
-    captured = capsys.readouterr()
-    assert has_row(captured.err, *MISSING_ROW)
-    assert f"redbag push: nothing sent to {sekmet_base_url} (--force sends anyway)" in captured.err
-    assert captured.out == ""
-    assert patients(sekmet_base_url) == before
-
-
-def test_a_forced_push_to_sekmet_fails_whole_with_the_servers_reason(
-    sekmet_base_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    nhs = json.loads(EXAMPLE.read_text("utf-8"))["resident"]["nhsNumber"]
-    assert main(["push", str(EXAMPLE), "--server", sekmet_base_url, "--force"]) == 1
-    err = capsys.readouterr().err
-    assert has_row(err, *MISSING_ROW)
-    assert "Unknown search parameter 'identifier' for List" in err
-    with FhirClient(sekmet_base_url) as client:  # the transaction was rolled back: not even the Patient
-        assert client.search("Patient").where(identifier=f"{vocab.NHS_NUMBER}|{nhs}").count() == 0
 
 
 def test_pull_from_sekmet_is_refused_by_its_capabilities(
