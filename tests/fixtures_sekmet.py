@@ -26,28 +26,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.local_servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SEKMET = ROOT / ".venv-sekmet" / "bin" / "sekmet"
 INSTALL = "scripts/install-sekmet.sh"
 START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def sekmet_missing() -> str | None:
@@ -57,24 +47,9 @@ def sekmet_missing() -> str | None:
     return None
 
 
-def wait_for_metadata(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll ``[base]/metadata`` until it answers 200; fail with the server's log if it never does."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sekmet exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/metadata", timeout=2.0).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"sekmet did not answer {base_url}/metadata in {START_TIMEOUT:.0f}s:\n{log.read_text()[-4000:]}"
-    )
-
-
 @contextlib.contextmanager
 def running_sekmet(folder: Path, settings_yaml: str | None = None) -> Iterator[str]:
-    """Start ``sekmet serve`` in ``folder`` (database, log, settings) and yield its FHIR base URL.
+    """Start ``sekmet serve`` in ``folder`` (database, ``server.log``, settings); yield its FHIR base URL.
 
     ``settings_yaml`` becomes the server's ``settings.yaml`` (sekmet-fhir's settings format); the base
     URL, port and database are always set here. The server is stopped when the block ends.
@@ -93,25 +68,9 @@ def running_sekmet(folder: Path, settings_yaml: str | None = None) -> Iterator[s
         "SEKMET_BASE_URL": base_url,
         "SEKMET_DB": str(folder / "sekmet.db"),
     }
-    log = folder / "sekmet.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(SEKMET), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_metadata(base_url, process, log)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
+    command = [str(SEKMET), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, base_url, folder, env, START_TIMEOUT) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
