@@ -62,6 +62,7 @@ def test_h13_a_forced_push_fails_whole_with_the_servers_reason(
 def test_h13_a_copy_written_by_id_beside_a_conditional_one_makes_pull_refuse(fhir: FhirClient) -> None:
     summary = example("dementia-dnacpr")
     summary["resident"]["nhsNumber"] = nhs = fresh_nhs_number()
+    summary["bagNumber"] = f"RB-H13-{nhs}"  # ids of its own: the copies must not meet other tests' bags
     transaction = build_bundles(summary)[1]
     push_transaction(fhir, transaction, "by conditional update")
     assert pull_red_bag(fhir, nhs).completed_at == summary["createdAt"]

@@ -63,6 +63,7 @@ def test_h3_a_transfer_search_answering_another_residents_summary_is_refused(
     resident, stranger = example("dementia-dnacpr"), example("insulin-parkinsons")
     for summary in (resident, stranger):
         summary["resident"]["nhsNumber"] = fresh_nhs_number()
+        summary["bagNumber"] = f"RB-H3-{summary['resident']['nhsNumber']}"  # ids of its own
         push_transaction(fhir, build_bundles(summary)[1], summary["bagNumber"])
     nhs = resident["resident"]["nhsNumber"]
     assert pull_red_bag(fhir, nhs).document  # an exact server: found

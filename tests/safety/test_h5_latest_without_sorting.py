@@ -24,7 +24,7 @@ pytestmark = pytest.mark.hapi
 def bag(nhs: str, created: str, bag_number: str) -> dict:
     summary = example("return-journey")
     summary["resident"]["nhsNumber"] = nhs
-    summary["bagNumber"] = bag_number
+    summary["bagNumber"] = f"{bag_number}-{nhs}"  # ids of its own, whatever else the server holds
     summary["createdAt"] = created
     summary["transfer"]["departedAt"] = created
     return summary
