@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_servers import free_port, serving
+from tests.local_servers import free_port, serving, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 HFS = ROOT / ".helios" / "bin" / "hfs"
@@ -84,9 +84,7 @@ def helios_session(data_dir: Path | None) -> Iterator[str]:
     """A helios-hfs server for the session (skipped, or failed when required, if it is not built)."""
     reason = helios_missing()
     if reason:
-        if os.environ.get("REDBAG_REQUIRE_HELIOS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason, "REDBAG_REQUIRE_HELIOS")
     with tempfile.TemporaryDirectory(prefix="redbag-helios-") as name:
         folder = Path(name)
         if data_dir is None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_servers import free_port, serving
+from tests.local_servers import free_port, serving, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 SEKMET = ROOT / ".venv-sekmet" / "bin" / "sekmet"
@@ -82,9 +82,7 @@ def sekmet_base_url() -> Iterator[str]:
         return
     reason = sekmet_missing()
     if reason:
-        if os.environ.get("REDBAG_REQUIRE_SEKMET") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason, "REDBAG_REQUIRE_SEKMET")
     with tempfile.TemporaryDirectory(prefix="redbag-sekmet-") as folder:
         try:
             with running_sekmet(Path(folder)) as base_url:

@@ -7,6 +7,7 @@ tests/fixtures_helios.py).
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -14,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
+import pytest
 
 STOP_TIMEOUT = 15.0
 
@@ -57,3 +59,10 @@ def serving(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(STOP_TIMEOUT)
+
+
+def unavailable(reason: str, require_variable: str) -> None:
+    """A server the tests cannot start: skip them with the reason, or fail when ``require_variable`` is 1."""
+    if os.environ.get(require_variable) == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
