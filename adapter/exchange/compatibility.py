@@ -169,9 +169,9 @@ class Compatibility:
     unreadable: str | None = None
 
     def blocking(self, uses: Iterable[Use] = ESSENTIAL_USES) -> list[Finding]:
-        """Missing findings that stop these uses."""
-        wanted = (set(uses) | {"any"}) & ESSENTIAL_USES
-        return [f for f in self.findings if f.status == "missing" and f.need.use in wanted]
+        """Missing findings that stop these uses (and every use: the whole-server needs)."""
+        wanted = set(uses) | {"any"}
+        return [f for f in self.findings if f.blocks and f.need.use in wanted]
 
     def refuses(self, uses: Iterable[Use] = ESSENTIAL_USES) -> bool:
         """Something essential to these uses is missing, or the CapabilityStatement was unreadable."""
