@@ -110,11 +110,6 @@ def transactions_needs(transactions: Iterable[Resource]) -> frozenset[Need]:
     return frozenset(needs)
 
 
-def red_bag_pull_needs() -> frozenset[Need]:
-    """What pulling red bags needs (``redbag pull``), whatever types the one on the server holds."""
-    return frozenset(n for n in red_bag_needs() if n.use in ("any", "pull"))
-
-
 def round_trip_needs(transaction: Resource) -> frozenset[Need]:
     """What pushing this transaction, pulling it back and deleting it needs (the smoke test)."""
     types = transaction_types(transaction)
@@ -128,3 +123,8 @@ def red_bag_needs() -> frozenset[Need]:
     transaction = build_bundles(check_summary(synthetic_summary()))[1]
     types = transaction_types(transaction)
     return transactions_needs([transaction]) | pull_needs(types)
+
+
+def red_bag_pull_needs() -> frozenset[Need]:
+    """What pulling red bags needs (``redbag pull``), whatever types the one on the server holds."""
+    return frozenset(n for n in red_bag_needs() if n.use in ("any", "pull"))
