@@ -30,6 +30,9 @@ class Shape(Enum):
     DATE_TIME = "dateTime"
     INSTANT = "instant"
 
+    # Members are singletons: hash by identity, in C (Enum's own hash is Python code, run per lookup).
+    __hash__ = object.__hash__
+
 
 _GRAMMAR = re.compile(
     r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2})"

@@ -97,10 +97,13 @@ _KEYS = frozenset(
 )
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def _table() -> Json:
     raw = resources.files("adapter.redbag").joinpath("schemas/field-policy.yaml").read_text("utf-8")
-    data: Json = yaml.safe_load(raw)
+    data: Json = yaml.load(raw, Loader=_LOADER)  # a safe loader (libyaml when present)
     for contract in ("summary", "discharge"):
         for path, row in data[contract].items():
             unknown = set(row) - _KEYS
@@ -219,7 +222,10 @@ def gaps(contract: Contract, data: Json) -> list[Violation]:
     for parent_path, group in _travelling(contract):
         for where, parent in locate(data, parent_path):
             for rank, rule in enumerate(group):
-                if is_absent(parent.get(rule.name), rule) and rule.status(parent, data) == "travels":
+                value = parent.get(rule.name)
+                if value is not None and not (rule.empty_is_absent and not value):
+                    continue  # present: the common case, decided without a call
+                if is_absent(value, rule) and rule.status(parent, data) == "travels":
                     words = _words(rule.warning or "not recorded", parent)
                     found.append((order + rank, Violation(json_path(where, rule.name), words, GAP_RULE)))
         order += len(group)
