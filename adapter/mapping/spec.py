@@ -101,8 +101,7 @@ def _mapping_schema() -> Any:
 @cache
 def _schema_validator() -> Any:
     schema = _mapping_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
+    cls = jsonschema.validators.validator_for(schema)  # the schema itself is checked by the tests
     return cls(schema)
 
 
