@@ -9,11 +9,18 @@ import jsonschema
 import orjson
 import pytest
 
-SHIPPED = [
-    ("adapter.redbag", "schemas/resident-summary.schema.json"),
-    ("adapter.redbag", "schemas/discharge.schema.json"),
-    ("adapter.mapping", "schemas/mapping.schema.json"),
-]
+PACKAGES = ("adapter.redbag", "adapter.mapping")
+SHIPPED = sorted(
+    (package, f"schemas/{f.name}")
+    for package in PACKAGES
+    for f in resources.files(package).joinpath("schemas").iterdir()
+    if f.name.endswith(".schema.json")
+)
+
+
+def test_the_schemas_are_found() -> None:
+    assert ("adapter.redbag", "schemas/resident-summary.schema.json") in SHIPPED
+    assert ("adapter.mapping", "schemas/mapping.schema.json") in SHIPPED
 
 
 @pytest.mark.parametrize(("package", "path"), SHIPPED, ids=[p for _, p in SHIPPED])
@@ -27,13 +34,3 @@ def test_a_broken_schema_is_caught() -> None:
     """The check above can fail: a schema with a wrong keyword type is refused."""
     with pytest.raises(jsonschema.SchemaError):
         jsonschema.validators.validator_for({}).check_schema({"type": 12})
-
-
-def test_every_shipped_schema_is_listed() -> None:
-    found = {
-        (pkg, f"schemas/{f.name}")
-        for pkg in ("adapter.redbag", "adapter.mapping")
-        for f in resources.files(pkg).joinpath("schemas").iterdir()
-        if f.name.endswith(".schema.json")
-    }
-    assert found == set(SHIPPED)
