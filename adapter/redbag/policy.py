@@ -190,6 +190,23 @@ def locate(data: Json, parent: str) -> list[tuple[Location, Json]]:
     return [(where, obj) for where, obj in found if type(obj) is dict]
 
 
+def _reach(data: Json, parent: str) -> list[Json]:
+    """The objects :func:`locate` finds, in its order, without their paths (the paths cost more)."""
+    found: list[Any] = [data]
+    for key, many in _steps(parent):
+        step: list[Any] = []
+        for obj in found:
+            value = obj.get(key) if type(obj) is dict else None
+            if value is None:
+                continue
+            if not many:
+                step.append(value)
+            elif type(value) is list:
+                step += value
+        found = step
+    return [obj for obj in found if type(obj) is dict]
+
+
 def json_path(where: Location, name: str) -> str:
     """The JSON path of field ``name`` of the object at ``where``."""
     return f"{where}.{name}"
@@ -220,13 +237,17 @@ def gaps(contract: Contract, data: Json) -> list[Violation]:
     found: list[tuple[int, Violation]] = []
     order = 0
     for parent_path, group in _travelling(contract):
-        for where, parent in locate(data, parent_path):
+        paths: list[tuple[Location, Json]] | None = None  # worked out on the first gap only
+        for index, parent in enumerate(_reach(data, parent_path)):
             for rank, rule in enumerate(group):
                 value = parent.get(rule.name)
                 if value is not None and not (rule.empty_is_absent and not value):
                     continue  # present: the common case, decided without a call
                 if is_absent(value, rule) and rule.status(parent, data) == "travels":
+                    if paths is None:
+                        paths = locate(data, parent_path)
                     words = _words(rule.warning or "not recorded", parent)
+                    where = paths[index][0]
                     found.append((order + rank, Violation(json_path(where, rule.name), words, GAP_RULE)))
         order += len(group)
     found.sort(key=lambda pair: pair[0])  # stable: table order, then document order

@@ -187,3 +187,18 @@ def test_warnings_name_the_item() -> None:
     del medicine["lastDoseGiven"]
     (warning,) = assess_summary(summary).warnings
     assert medicine["code"]["display"] in warning.message
+
+
+@pytest.mark.parametrize("contract", ["summary", "discharge"])
+def test_objects_are_reached_in_the_order_their_paths_are_found(contract: policy.Contract) -> None:
+    """gaps() walks objects without paths and looks a path up by position: both walks must agree."""
+    pattern = "*.summary.json" if contract == "summary" else "*.discharge.json"
+    inputs = [orjson.loads(p.read_bytes()) for p in sorted(EXAMPLES.glob(pattern))]
+    assert inputs
+    parents = {rule.parent for rule in policy.rules(contract)}
+    for data in inputs:
+        for parent in parents:
+            located = [obj for _, obj in policy.locate(data, parent)]
+            reached = policy._reach(data, parent)
+            assert len(located) == len(reached)
+            assert all(a is b for a, b in zip(located, reached, strict=True)), parent
