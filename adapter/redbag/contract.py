@@ -179,14 +179,15 @@ def _dates_by_object(
 
 def _timestamps(
     data: Json, fields: tuple[tuple[str, Shape], ...]
-) -> Iterator[tuple[policy.Location, str, str, Shape]]:
-    """Every date or date-time of an input: where its object is, its name, its value and its shape."""
+) -> Iterator[tuple[str, int, str, str, Shape]]:
+    """Every date or date-time of an input: its object's table path and position there (for
+    :func:`policy.path_of`, only needed when something is reported), its name, value and shape."""
     for parent, names in _dates_by_object(fields):
-        for where, obj in policy.locate(data, parent):
+        for index, obj in enumerate(policy.reach(data, parent)):
             for name, shape in names:
                 value = obj.get(name)
                 if type(value) is str:
-                    yield where, name, value, shape
+                    yield parent, index, name, value, shape
 
 
 def _date_violations(
@@ -200,15 +201,17 @@ def _date_violations(
     """Dates that are not dates of the calendar (unless the compiled schema has proved them, ``calendar``
     False), or lie in the future; ``seconds`` collects the times written without seconds, with their
     canonical form, on the same pass."""
-    for where, name, value, shape in _timestamps(data, fields):
+    for parent, index, name, value, shape in _timestamps(data, fields):
         if seconds is not None and len(value) > 16 and value[10] == "T" and value[16] != ":":
-            seconds.append((policy.json_path(where, name), dates.canonical(value)))
+            seconds.append((policy.path_of(data, parent, index, name), dates.canonical(value)))
         problem = dates.problem(value, shape) if calendar else None
         if problem:
             shown = "value withheld: personal data" if name == "birthDate" else f"got {value!r}"
-            yield Violation(policy.json_path(where, name), f"{problem} ({shown})", "date")
+            yield Violation(policy.path_of(data, parent, index, name), f"{problem} ({shown})", "date")
         elif dates.is_future(value, now):
-            yield Violation(policy.json_path(where, name), f"is in the future ({value})", "not-future")
+            yield Violation(
+                policy.path_of(data, parent, index, name), f"is in the future ({value})", "not-future"
+            )
 
 
 def _coded_items(summary: Json) -> Iterator[tuple[str, Any]]:
@@ -527,8 +530,8 @@ def assess_discharge(
     violations = discharge_violations(data, summary, now=now)
     seconds = (
         [
-            (policy.json_path(where, name), dates.canonical(value))
-            for where, name, value, _ in _timestamps(data, DISCHARGE_DATES)
+            (policy.path_of(data, parent, index, name), dates.canonical(value))
+            for parent, index, name, value, _ in _timestamps(data, DISCHARGE_DATES)
             if dates.canonical(value) != value
         ]
         if isinstance(data, dict)

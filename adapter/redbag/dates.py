@@ -185,11 +185,10 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 @lru_cache(maxsize=8)  # a batch checks every value against one "now"
-def _latest_day(now: datetime) -> tuple[date, str]:
+def _latest_day(now: datetime) -> str:
     # The latest calendar date anywhere on Earth (UTC+14) counts as "today" for date-only values.
     utc = now if now.tzinfo is None else now.astimezone(UTC)
-    latest = (utc + timedelta(hours=14)).date()
-    return latest, latest.isoformat()
+    return (utc + timedelta(hours=14)).date().isoformat()
 
 
 @lru_cache(maxsize=8)
@@ -201,7 +200,6 @@ def is_future(value: str, now: datetime) -> bool:
     """True when a valid date or date-time lies after ``now`` (dates: after today anywhere on Earth)."""
     if "T" in value:
         return parse_instant(value) > _latest_moment(now)
-    latest, latest_text = _latest_day(now)
-    if len(value) == 10 and value <= latest_text:  # the common case, decided as text
-        return False
-    return first_day(value) > latest
+    # YYYY, YYYY-MM and YYYY-MM-DD compare as text: a period starts after the latest day exactly when
+    # its text is after the same number of characters of that day's.
+    return value > _latest_day(now)[: len(value)]

@@ -190,7 +190,7 @@ def locate(data: Json, parent: str) -> list[tuple[Location, Json]]:
     return [(where, obj) for where, obj in found if type(obj) is dict]
 
 
-def _reach(data: Json, parent: str) -> list[Json]:
+def reach(data: Json, parent: str) -> list[Json]:
     """The objects :func:`locate` finds, in its order, without their paths (the paths cost more)."""
     found: list[Any] = [data]
     for key, many in _steps(parent):
@@ -210,6 +210,11 @@ def _reach(data: Json, parent: str) -> list[Json]:
 def json_path(where: Location, name: str) -> str:
     """The JSON path of field ``name`` of the object at ``where``."""
     return f"{where}.{name}"
+
+
+def path_of(data: Json, parent: str, index: int, name: str) -> str:
+    """The JSON path of field ``name`` of the ``index``-th object :func:`reach` found at ``parent``."""
+    return json_path(locate(data, parent)[index][0], name)
 
 
 def objects_at(data: Json, parent: str) -> Iterator[tuple[str, Json]]:
@@ -238,7 +243,7 @@ def gaps(contract: Contract, data: Json) -> list[Violation]:
     order = 0
     for parent_path, group in _travelling(contract):
         paths: list[tuple[Location, Json]] | None = None  # worked out on the first gap only
-        for index, parent in enumerate(_reach(data, parent_path)):
+        for index, parent in enumerate(reach(data, parent_path)):
             for rank, rule in enumerate(group):
                 value = parent.get(rule.name)
                 if value is not None and not (rule.empty_is_absent and not value):

@@ -7,7 +7,7 @@ of each shape accepts exactly what ``problem()`` accepts, so the compiled schema
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -103,3 +103,28 @@ def test_a_bad_birth_date_is_refused_without_echoing_it(birth: str) -> None:
     (violation,) = refused.value.violations
     assert violation.path == "$.resident.birthDate"
     assert birth.strip() not in str(refused.value)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.dates(min_value=datetime(1900, 1, 1).date(), max_value=datetime(2100, 12, 31).date()),
+    st.sampled_from([4, 7, 10]),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)),
+)
+def test_a_date_of_any_precision_is_future_when_its_first_day_is_after_the_latest_day(
+    day: date, length: int, now: datetime
+) -> None:
+    """The text comparison in is_future() agrees with comparing calendar days (UTC+14 is the latest)."""
+    value = day.isoformat()[:length]
+    latest = (now + timedelta(hours=14)).date()
+    assert dates.is_future(value, now) is (dates.first_day(value) > latest)
+
+
+def test_future_dates_by_precision() -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)  # the latest day anywhere: 2 June 2026
+    assert not dates.is_future("2026", now)
+    assert not dates.is_future("2026-06", now)
+    assert not dates.is_future("2026-06-02", now)
+    assert dates.is_future("2026-06-03", now)
+    assert dates.is_future("2026-07", now)
+    assert dates.is_future("2027", now)

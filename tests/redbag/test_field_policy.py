@@ -199,6 +199,6 @@ def test_objects_are_reached_in_the_order_their_paths_are_found(contract: policy
     for data in inputs:
         for parent in parents:
             located = [obj for _, obj in policy.locate(data, parent)]
-            reached = policy._reach(data, parent)
+            reached = policy.reach(data, parent)
             assert len(located) == len(reached)
             assert all(a is b for a, b in zip(located, reached, strict=True)), parent
