@@ -2,11 +2,15 @@
 # Cross-check with the official HL7 FHIR validator (Maven: ca.uhn.hapi.fhir:org.hl7.fhir.validation),
 # offline and with no terminology server: every bundle the project generates from examples/ (document and
 # transaction bundles, the return journey, the CSV export example) and the committed golden outputs must
-# have no error against FHIR R4 core and the red-bag profiles in profiles/. Exit 0 pass, 1 errors, 2 setup.
+# have no error against FHIR R4 core, the red-bag profiles in profiles/ and the UK Core profiles each
+# resource claims (UK Core R4 from $REDBAG_CORPORA/uk-core-r4, default ../shared/corpora/uk-core-r4, loaded
+# as an IG; when it is absent the UK Core claims are skipped, said on stderr and in the report).
+# Exit 0 pass, 1 errors, 2 setup.
 #
 #   scripts/hl7-crosscheck.sh            report in out/hl7-crosscheck/report.txt (warnings included)
 #   scripts/hl7-crosscheck.sh FILE...    check these files instead of the generated ones
 #   HL7_CROSSCHECK_OUT=DIR               write the bundles and the report there instead
+#   REDBAG_CORPORA=DIR                   where the corpora are (uk-core-r4 inside)
 #
 # Needs java 17+, mvn and npm (first run downloads the validator jars and one FHIR package; later runs work
 # offline). The validator runs against a private copy of the FHIR package cache (scripts/fhir-home.sh).
@@ -17,8 +21,10 @@ TOOL=$ROOT/tools/hl7-validator
 FHIR_HOME=$ROOT/tools/.work/fhir-home
 OUT=${HL7_CROSSCHECK_OUT:-$ROOT/out/hl7-crosscheck}
 REDBAG=$ROOT/.venv/bin/redbag
-# UK Core's extensions (NHS number verification status / unavailable reason) are used without their
-# definitions: the UK Core package is not in the package cache. Everything else must resolve.
+# UK Core is on no package registry: its only copy is the corpus (XML, differentials only; the validator
+# generates the snapshots). Without it, UK Core's extensions (NHS number verification status / unavailable
+# reason) are accepted unchecked and the UK Core profiles resources claim are not checked.
+UKCORE=${REDBAG_CORPORA:-$ROOT/../shared/corpora}/uk-core-r4
 UKCORE_EXTENSIONS=https://fhir.hl7.org.uk/StructureDefinition/
 # The validator always loads this package (R4 <-> R5 path maps); it is published on npm.
 XVER=hl7.fhir.xver-extensions#0.1.0
@@ -50,9 +56,21 @@ if [ ! -f "$FHIR_HOME/.fhir/packages/$XVER/package/package.json" ]; then
 fi
 
 # 3. The red-bag profiles as an IG folder: only the compiled resources, not profiles/fsh.
-rm -rf "$OUT/ig" "$OUT/bundles" "$OUT/report.txt" "$OUT/validator.log"
+rm -rf "$OUT/ig" "$OUT/ukcore" "$OUT/bundles" "$OUT/report.txt" "$OUT/validator.log"
 mkdir -p "$OUT/ig" "$OUT/bundles"
 cp "$ROOT"/profiles/*.json "$OUT/ig/"
+igs=(--ig "$OUT/ig")
+if [ -d "$UKCORE/structuredefinitions" ]; then
+  # The conformance resources only (not the examples), flat in one IG folder.
+  mkdir -p "$OUT/ukcore"
+  cp "$UKCORE"/structuredefinitions/*.xml "$UKCORE"/valuesets/*.xml "$UKCORE"/codesystems/*.xml "$OUT/ukcore/"
+  igs+=(--ig "$OUT/ukcore")
+  ukcore_note="UK Core loaded from $UKCORE: every resource is also checked against the UK Core profile it claims"
+else
+  igs+=(--extension-domain "$UKCORE_EXTENSIONS")
+  ukcore_note="SKIPPED the UK Core profiles resources claim: no UK Core corpus at $UKCORE (set REDBAG_CORPORA)"
+fi
+say "$ukcore_note"
 
 # 4. What to check: everything generated from examples/, and golden files that differ from it.
 if [ $# -gt 0 ]; then
@@ -79,8 +97,8 @@ fi
 # 5. Validate (offline: -Duser.home points the validator at the private package cache).
 say "validating ${#files[@]} file(s) with the HL7 validator"
 status=0
-java -Duser.home="$FHIR_HOME" -cp "$TOOL/target/classes:$TOOL/target/dependency/*" dev.redbag.hl7check.CrossCheck \
-  --ig "$OUT/ig" --extension-domain "$UKCORE_EXTENSIONS" "${files[@]}" >"$OUT/report.txt" 2>"$OUT/validator.log" \
+{ echo "$ukcore_note"; java -Duser.home="$FHIR_HOME" -cp "$TOOL/target/classes:$TOOL/target/dependency/*" \
+  dev.redbag.hl7check.CrossCheck "${igs[@]}" "${files[@]}" 2>"$OUT/validator.log"; } >"$OUT/report.txt" \
   || status=$?
 grep -E '^(PASS|FAIL)|^ +(error|fatal) |file\(s\):' "$OUT/report.txt" >&2 || true
 if [ "$status" -gt 1 ] || ! grep -q 'file(s):' "$OUT/report.txt"; then

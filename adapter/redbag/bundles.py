@@ -20,13 +20,13 @@ from adapter.redbag.build_clinical import (
     add_list,
     add_medications,
     add_notes,
-    add_observations,
     allergies_narrative,
     conditions_narrative,
     medications_narrative,
     notes_narrative,
     observations_narrative,
 )
+from adapter.redbag.build_observations import add_observations
 from adapter.redbag.build_people import (
     NOT_RECORDED,
     add_care_home,

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapter.errors import InputError
 from adapter.redbag import dates, vocab
+from adapter.redbag.ukcore_observations import summary_observations
 
 Json = dict[str, Any]
 
@@ -214,27 +215,14 @@ def resident_from_patient(patient: Json, reader: DocumentReader) -> Json:
 
 
 def _contact(person: Json) -> Json:
-    relationship = (person.get("relationship") or [{}])[0]
-    roles = _codes(relationship)
-    c: Json = {"name": person["name"][0]["text"], "relationship": relationship["text"]}
+    concepts = person.get("relationship") or [{}]
+    roles = {(c.get("system"), c.get("code")) for r in concepts for c in r.get("coding") or []}
+    c: Json = {"name": person["name"][0]["text"], "relationship": concepts[0]["text"]}
     _put(c, "phone", _phone(person))
-    c["nextOfKin"] = vocab.ROLE_NEXT_OF_KIN[1] in roles
-    c["lastingPowerOfAttorney"] = vocab.ROLE_LPA[1] in roles
+    # Documents written before issue 20 say next of kin with v3 NOK, in the first concept.
+    c["nextOfKin"] = bool(roles & {vocab.ROLE_NEXT_OF_KIN[:2], vocab.ROLE_NEXT_OF_KIN_V3[:2]})
+    c["lastingPowerOfAttorney"] = vocab.ROLE_LPA[:2] in roles
     return c
-
-
-def _observation(o: Json) -> Json:
-    out: Json = {"code": _code(o["code"])}
-    if "valueQuantity" in o:
-        out["value"] = o["valueQuantity"]["value"]
-        _put(out, "unit", o["valueQuantity"].get("unit"))
-    else:
-        out["value"] = o["valueString"]
-        unit = _ext(o.get("_valueString") or {}, vocab.EXT_VALUE_UNIT)
-        if unit:
-            out["unit"] = unit["valueString"]
-    out["takenAt"] = o["effectiveDateTime"]
-    return out
 
 
 def _condition(c: Json) -> Json:
@@ -321,7 +309,7 @@ def document_to_summary(bundle: Json) -> Json:
     summary["transfer"] = transfer
     if not reader.not_recorded("baseline"):
         summary["baseline"] = _notes(reader.section("baseline"), vocab.BASELINE_NOTES)
-    observations = [_observation(o) for o in reader.section("observations")]
+    observations = [item for o in reader.section("observations") for item in summary_observations(o)]
     if observations:
         summary["observations"] = observations
     summary["conditions"] = [_condition(c) for c in reader.list_items("problems")]

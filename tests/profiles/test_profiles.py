@@ -132,8 +132,20 @@ def test_every_generated_resource_claims_a_profile_that_exists() -> None:
             claimed[url] = res["resourceType"]
     assert len(claimed) >= 20
     for url, rtype in claimed.items():
+        if url.startswith(vocab.UKCORE_PROFILE):  # tests/profiles/test_ukcore_agreement.py checks those
+            continue
         assert url in BY_URL, f"{rtype} claims {url}, which profiles/ does not define"
         assert BY_URL[url]["type"] == rtype
+
+
+def test_every_generated_resource_claims_its_red_bag_and_uk_core_profiles() -> None:
+    for res in generated_resources():
+        claimed = res.get("meta", {}).get("profile", [])
+        if res["resourceType"] == "Bundle" and res["type"] == "transaction":
+            assert not claimed
+            continue
+        assert len(claimed) == 2, f"{res['resourceType']} {res.get('id')} claims {claimed}"
+        assert claimed[0].startswith(vocab.PROFILE) and claimed[1].startswith(vocab.UKCORE_PROFILE)
 
 
 def test_every_extension_the_generator_uses_is_defined() -> None:

@@ -16,7 +16,8 @@ import org.hl7.fhir.r5.model.StringType;
 import org.hl7.fhir.validation.ValidationEngine;
 
 /**
- * Validates FHIR R4 JSON files with the official HL7 validator engine (org.hl7.fhir.validation), offline.
+ * Validates FHIR R4 JSON files (XML when the name ends in .xml) with the official HL7 validator engine
+ * (org.hl7.fhir.validation), offline.
  *
  * <p>The validator's command line (ValidatorCli) is no longer in the Maven artifact, and it always asks the
  * package servers for hl7.terminology.r4 6.2.0 and hl7.fhir.uv.extensions.r4 5.2.0, which are not published
@@ -73,7 +74,8 @@ public final class CrossCheck {
     for (String name : files) {
       OperationOutcome outcome;
       try (InputStream in = new FileInputStream(new File(name))) {
-        outcome = engine.validate(FhirFormat.JSON, in, List.of());
+        FhirFormat format = name.endsWith(".xml") ? FhirFormat.XML : FhirFormat.JSON;
+        outcome = engine.validate(format, in, List.of());
       }
       int fileErrors = 0;
       int fileWarnings = 0;
