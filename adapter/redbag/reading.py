@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from adapter.errors import InputError
 from adapter.redbag import dates, vocab
@@ -98,10 +98,13 @@ class DocumentReader:
                 found.setdefault(c.get("code"), s)
         return found
 
+    def section_code(self, key: str) -> str:
+        """The code of the section named ``key`` (vocab.SECTIONS; another document's reader says its own)."""
+        return vocab.SECTIONS[key][1]
+
     def not_recorded(self, key: str) -> bool:
         """True when section ``key``, or the List heading it, is empty because nothing was recorded."""
-        _, code, _, _ = vocab.SECTIONS[key]
-        s = self._sections.get(code)
+        s = self._sections.get(self.section_code(key))
         if s is None:
             return False
         heads = (
@@ -111,8 +114,7 @@ class DocumentReader:
 
     def section(self, key: str) -> list[Json]:
         """The resources listed in the section named ``key`` in vocab.SECTIONS (empty when absent)."""
-        _, code, _, _ = vocab.SECTIONS[key]
-        s = self._sections.get(code)
+        s = self._sections.get(self.section_code(key))
         return [self.resolve(e) for e in s.get("entry") or []] if s is not None else []
 
     def list_items(self, key: str) -> list[Json]:
@@ -127,6 +129,25 @@ class DocumentReader:
 
     def of_type(self, resource_type: str) -> Iterator[Json]:
         return (r for r in self.resources if r.get("resourceType") == resource_type)
+
+
+class IpsReader(DocumentReader):
+    """Reads the red bag out of its International Patient Summary view (adapter/redbag/ips.py): the IPS
+    sections by their LOINC codes, whose entries are the items themselves (no List heads them)."""
+
+    ITEMS: ClassVar[dict[str, str]] = {
+        "allergies": "AllergyIntolerance",
+        "medications": "MedicationStatement",
+        "problems": "Condition",
+    }
+
+    def section_code(self, key: str) -> str:
+        return vocab.IPS_SECTIONS[key][0] if key in vocab.IPS_SECTIONS else super().section_code(key)
+
+    def list_items(self, key: str) -> list[Json]:
+        if key in self.ITEMS:
+            return [r for r in self.section(key) if r.get("resourceType") == self.ITEMS[key]]
+        return super().list_items(key)
 
 
 def _code(concept: Json | None) -> Json | None:
@@ -271,8 +292,16 @@ def _belonging(entry: Json) -> Json:
 
 
 def document_to_summary(bundle: Json) -> Json:
-    """Read a red-bag document Bundle back into a resident summary (the contract's JSON)."""
-    reader = DocumentReader(bundle)
+    """Read a red-bag document Bundle (or its International Patient Summary view) back into a resident
+    summary (the contract's JSON)."""
+    first = (bundle.get("entry") or [{}])[0]
+    kind = (first.get("resource") or {}).get("type") if isinstance(first, dict) else None
+    ips = vocab.PATIENT_SUMMARY[1] in _codes(kind if isinstance(kind, dict) else None)
+    return read_summary(IpsReader(bundle) if ips else DocumentReader(bundle))
+
+
+def read_summary(reader: DocumentReader) -> Json:
+    """The resident summary a document holds, read through ``reader`` (which knows where its sections are)."""
     comp = reader.composition
     patient = reader.resolve(comp["subject"])
     home_org = reader.resolve(comp["custodian"])

@@ -36,6 +36,7 @@ CONSENT_SCOPE: Final = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_CATEGORY_LOINC: Final = "http://loinc.org"
 PROVENANCE_PARTICIPANT: Final = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 UCUM: Final = "http://unitsofmeasure.org"
+NRL_FORMAT: Final = "https://fhir.nhs.uk/England/CodeSystem/England-NRLFormatCode"
 
 RB_SECTION: Final = f"{BASE}/CodeSystem/redbag-section"
 RB_NOTE: Final = f"{BASE}/CodeSystem/redbag-note"
@@ -323,4 +324,33 @@ MEDICATION_CHANGES: dict[str, str] = {
     "stopped": "Stopped",
     "dose-changed": "Dose changed",
     "unchanged": "Unchanged",
+}
+
+# --- the International Patient Summary (HL7 IPS 2.0.0, npm package hl7.fhir.uv.ips) -------------------
+IPS_PROFILE: Final = "http://hl7.org/fhir/uv/ips/StructureDefinition"
+PATIENT_SUMMARY = (LOINC, "60591-5", "Patient summary Document")
+#: IPS sections that take a part of the red bag: red-bag section key -> (LOINC code, display, title).
+#: Displays as in the IPS package's own examples. The red bag's other parts go in sections of their own.
+IPS_SECTIONS: dict[str, tuple[str, str, str]] = {
+    "resuscitation": ("104605-1", "Alert", "Alerts"),
+    "allergies": ("48765-2", "Allergies and adverse reactions Document", "Allergies and intolerances"),
+    "medications": ("10160-0", "History of Medication use Narrative", "Medication summary"),
+    "problems": ("11450-4", "Problem list - Reported", "Problem list"),
+    "observations": ("8716-3", "Vital signs note", "Vital signs and observations"),
+    "about-me": ("81338-6", "Patient Goals, preferences, and priorities for care experience", "About me"),
+}
+#: IPS sections that carry narrative only: the resuscitation decision as an advance directive (IPS takes
+#: only Consent or DocumentReference entries there; the Flag is in Alerts) and the baseline as functional
+#: status (Condition or ClinicalImpression entries; its Observations are in the baseline section).
+IPS_ADVANCE_DIRECTIVES = ("42348-3", "Advance healthcare directives", "Advance directives")
+IPS_FUNCTIONAL_STATUS = ("47420-5", "Functional status assessment note", "Functional status (when well)")
+#: The IPS profile a resource of each type claims in an IPS document (beside its red-bag and UK Core ones).
+IPS_PROFILES: dict[str, str] = {
+    "Patient": "Patient-uv-ips",
+    "Organization": "Organization-uv-ips",
+    "AllergyIntolerance": "AllergyIntolerance-uv-ips",
+    "Condition": "Condition-uv-ips",
+    "MedicationStatement": "MedicationStatement-uv-ips",
+    "Flag": "Flag-alert-uv-ips",
+    "Device": "Device-uv-ips",
 }
