@@ -35,7 +35,7 @@ examples:
   redbag convert examples/*.summary.json --out out/
   redbag convert examples/dementia-dnacpr.summary.json --out out/ --format xml
   redbag convert examples/dementia-dnacpr.summary.json --out out/ --as ips
-  redbag convert examples/*.summary.json --out out/ --pointer --content-url https://records.example.net/redbag/
+  redbag convert examples/*.summary.json --out out/ --pointer --content-url https://records.example.nhs.uk/rb/
 
 Writes <bagNumber>.document.json and <bagNumber>.transaction.json for each input (with --as ips, the
 International Patient Summary <bagNumber>.ips.json instead). --pointer also prints the red bag to

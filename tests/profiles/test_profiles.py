@@ -17,6 +17,7 @@ import pytest
 
 from adapter.redbag import build_bundles, build_return_bundles, check_discharge, check_summary, vocab
 from adapter.redbag.contract import read_json_file
+from tests.corpora import ukcore
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "profiles"
@@ -253,6 +254,19 @@ def test_hl7_validator_accepts_everything_the_project_generates(tmp_path: Path) 
     summary = re.search(r"\b(\d+) file\(s\): 0 error\(s\)", proc.stderr)
     assert summary, proc.stderr[-5000:]
     assert int(summary.group(1)) >= 16, "fewer bundles than the examples should give"
+    report = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    checked = re.findall(r"^PASS (\S+)", report, flags=re.M)
+    assert len([f for f in checked if f.endswith(".ips.json")]) == len(list(EXAMPLES.glob("*.summary.json")))
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        assert any(f.endswith(".pointer.json") for f in checked), "the pointers were not checked"
+    if ukcore().is_dir():
+        assert report.startswith("UK Core loaded"), report[:300]
+    # only the two errors a terminology server would settle are let through, each named in the script
+    offline = re.findall(r"^  offline +\S+: (.*)$", report, flags=re.M)
+    assert all(
+        "Element matches more than one slice - observation-pregnancy" in t or "'application/" in t
+        for t in offline
+    )
 
 
 def _document(name: str) -> Json:
