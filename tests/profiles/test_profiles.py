@@ -302,6 +302,12 @@ def test_hl7_validator_enforces_the_profiles(tmp_path: Path) -> None:
         statement["extension"] = [x for x in statement["extension"] if x["url"] != vocab.EXT_TIME_CRITICAL]
     broken["no-time-critical-flag"] = (doc, "timeCritical")
 
+    if ukcore().is_dir():  # UK Core loaded as an IG: its observation profiles are enforced too
+        doc = copy.deepcopy(base)
+        heart = next(o for o in _of_type(doc, "Observation") if o["meta"]["profile"][-1].endswith("-HeartRate"))
+        heart["valueQuantity"]["unit"] = "/min"  # UK Core fixes the words "per minute"
+        broken["ukcore-heart-rate-unit"] = (doc, "per minute")
+
     files = []
     for name, (bundle, _) in broken.items():
         files.append(tmp_path / f"{name}.json")
