@@ -42,10 +42,9 @@ International Patient Summary <bagNumber>.ips.json instead). --pointer also prin
 <bagNumber>.pdf (headless Chromium) and writes <bagNumber>.pointer.json: a DocumentReference for the document
 and the PDF (NHS number, care home ODS code, each file's size and SHA-1), in the shape of the National Record
 Locator's pointers; --content-url is where the files will be published (default: their file names, relative to
-the pointer). A bad input file is
-reported (file, JSON path, reason) and the others are still converted. Wrong or contradictory input is
-refused; missing or imprecise input travels, marked "not recorded" in the red bag, with a warning per
-field on stderr (--strict refuses such input instead).
+the pointer). A bad input file is reported (file, JSON path, reason) and the others are still converted.
+Wrong or contradictory input is refused; missing or imprecise input travels, marked "not recorded" in the
+red bag, with a warning per field on stderr (--strict refuses such input instead).
 exit status: 0 all converted (warnings or not), 1 some inputs refused, 2 usage error.
 
 """

@@ -304,7 +304,8 @@ def test_hl7_validator_enforces_the_profiles(tmp_path: Path) -> None:
 
     if ukcore().is_dir():  # UK Core loaded as an IG: its observation profiles are enforced too
         doc = copy.deepcopy(base)
-        heart = next(o for o in _of_type(doc, "Observation") if o["meta"]["profile"][-1].endswith("-HeartRate"))
+        observations = _of_type(doc, "Observation")
+        heart = next(o for o in observations if o["meta"]["profile"][-1].endswith("-HeartRate"))
         heart["valueQuantity"]["unit"] = "/min"  # UK Core fixes the words "per minute"
         broken["ukcore-heart-rate-unit"] = (doc, "per minute")
 
