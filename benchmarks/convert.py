@@ -3,10 +3,15 @@
 Each round checks the contract (with its warnings), builds both bundles and serialises them with
 orjson, as ``redbag convert`` does (minus the file writes).
 
-    .venv/bin/python benchmarks/convert.py [--seconds 5] [--examples DIR]
+    .venv/bin/python benchmarks/convert.py [--seconds 5] [--examples DIR] [--rounds N]
 
 Rates are given per wall-clock second and per CPU second of this process (the second is steadier on a
-shared machine).
+shared machine). ``--rounds N`` runs exactly N rounds over the examples instead of a time budget: with
+valgrind's callgrind, the difference between N rounds and 1 round divided by N - 1 is the instruction
+count of one round, a figure that does not swing with the load of a shared machine:
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        .venv/bin/python benchmarks/convert.py --rounds 11     # and again with --rounds 1
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ def main() -> None:
         default=ROOT / "examples",
         help="folder of *.summary.json (default examples/)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=0, help="run exactly this many rounds (for instruction counts)"
+    )
     args = parser.parse_args()
     summaries = [read_json_file(p) for p in sorted(args.examples.glob("*.summary.json"))]
     for s in summaries:  # warm up: schemas compiled once per process
@@ -44,7 +52,9 @@ def main() -> None:
     start = time.perf_counter()
     cpu_start = time.process_time()
     deadline = start + args.seconds
-    while time.perf_counter() < deadline:
+    rounds = 0
+    while (rounds < args.rounds) if args.rounds else (time.perf_counter() < deadline):
+        rounds += 1
         for s in summaries:
             checked = assess_summary(s)
             document, transaction = build_bundles(checked.data, gaps=checked.warnings)

@@ -72,6 +72,76 @@ def _code(system: str, pair: tuple[str, str]) -> Json:
     return {"system": system, "code": pair[0], "display": pair[1]}
 
 
+# Observations of every kind the adapter writes its own way (UK Core's observation profiles), with units
+# it must keep as written and values that do not fit (text, odd units), which stay plain observations.
+_OBSERVATION_KINDS: list[tuple[Json, Any, list[str]]] = [
+    (
+        {"system": "http://loinc.org", "code": "8310-5", "display": "Body temperature"},
+        st.one_of(st.integers(30, 42), st.sampled_from([37.5, 36.85])),
+        ["Cel", "°C", "degree Celsius", "mmHg", "score"],
+    ),
+    (
+        {"system": vocab.SNOMED, "code": "78564009", "display": "Pulse rate"},
+        st.integers(30, 180),
+        ["/min", "per minute", "bpm", "%"],
+    ),
+    (
+        {"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"},
+        st.integers(30, 180),
+        ["/min"],
+    ),
+    (
+        {"system": vocab.SNOMED, "code": "431314004", "display": "Peripheral oxygen saturation"},
+        st.integers(70, 100),
+        ["%", "percent"],
+    ),
+    (
+        {"system": vocab.SNOMED, "code": "1104051000000101", "display": "NEWS2 total score"},
+        st.integers(0, 20),
+        ["{score}", "points"],
+    ),
+    (
+        {"system": vocab.SNOMED, "code": "1104441000000107", "display": "ACVPU scale score"},
+        st.sampled_from(["Alert", "V", "new confusion", "drowsy"]),
+        ["score"],
+    ),
+    (
+        {"system": "http://loinc.org", "code": "15074-8", "display": "Glucose [Moles/volume] in Blood"},
+        st.sampled_from([2.4, 13.8, 7]),
+        ["mmol/L", "mg/dL"],
+    ),
+]
+_SYSTOLIC = [
+    {"system": vocab.SNOMED, "code": "72313002", "display": "Systolic arterial pressure"},
+    {"system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure"},
+]
+_DIASTOLIC = [
+    {"system": vocab.SNOMED, "code": "1091811000000102", "display": "Diastolic arterial pressure"},
+    {"system": "http://loinc.org", "code": "8462-4", "display": "Diastolic blood pressure"},
+]
+
+
+@st.composite
+def _observation(draw: Any) -> Json:
+    code, values, units = draw(st.sampled_from(_OBSERVATION_KINDS))
+    out: Json = {"code": code, "value": draw(values | texts), "takenAt": draw(instants())}
+    _optional(draw, out, "unit", st.sampled_from(units))
+    return out
+
+
+@st.composite
+def _blood_pressure(draw: Any) -> list[Json]:
+    """A systolic and a diastolic pressure taken together (either order), or one of them alone."""
+    taken = draw(instants())
+    pair = [
+        {"code": draw(st.sampled_from(codes)), "value": draw(st.integers(40, 220)), "takenAt": taken}
+        for codes in (_SYSTOLIC, _DIASTOLIC)
+    ]
+    for o in pair:
+        _optional(draw, o, "unit", st.sampled_from(["mm[Hg]", "mmHg", "millimeter of mercury"]))
+    return draw(st.sampled_from([pair, pair[::-1], pair[:1], pair[1:]]))
+
+
 def _optional(draw: Any, target: Json, key: str, strategy: Any) -> None:
     """Each optional field present or absent on its own draw: no field's presence hides another's."""
     if draw(st.booleans()):
@@ -207,19 +277,8 @@ def summaries(draw: Any) -> Json:
         draw,
         summary,
         "observations",
-        st.lists(
-            st.fixed_dictionaries(
-                {
-                    "code": st.just(
-                        {"system": "http://loinc.org", "code": "8310-5", "display": "Body temperature"}
-                    ),
-                    "value": st.one_of(st.integers(30, 42), st.sampled_from([37.5, 36.85]), texts),
-                    "takenAt": instants(),
-                },
-                optional={"unit": st.sampled_from(["Cel", "°C", "mmHg", "score"])},
-            ),
-            min_size=1,
-            max_size=3,
+        st.lists(st.one_of(_observation().map(lambda o: [o]), _blood_pressure()), min_size=1, max_size=3).map(
+            lambda groups: [o for group in groups for o in group]
         ),
     )
     _optional(

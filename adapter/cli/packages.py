@@ -22,8 +22,9 @@ def register(subparsers: Any) -> None:
     """Add the ``packages`` command."""
     parser = subparsers.add_parser(
         "packages",
-        help="install the FHIR R4 core, terminology and extension packages into the package cache",
-        description="Fetch (with `npm pack`) and lay out the FHIR packages the validator needs.",
+        help="install the FHIR R4 core, terminology, extension and IPS packages into the package cache",
+        description="Fetch (with `npm pack`) and lay out the FHIR packages the validator needs, and the "
+        "International Patient Summary (hl7.fhir.uv.ips) that `redbag convert --as ips` writes to.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -38,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
     """Install or list; 1 when a package could not be installed."""
     root: Path = args.cache or packages.cache_root()
     if args.action == "list":
-        for spec in packages.PACKAGES:
+        every = (*packages.PACKAGES, *packages.GUIDES)
+        for spec in every:
             state = "installed" if packages.is_installed(spec, root) else "missing"
             print(f"{spec.folder:45} {state:10} {packages.package_dir(spec, root)}")
-        return 0 if all(packages.is_installed(s, root) for s in packages.PACKAGES) else 1
+        return 0 if all(packages.is_installed(s, root) for s in every) else 1
     try:
         results = packages.install_all(root, progress=lambda msg: print(msg, file=sys.stderr))
     except PackageError as exc:

@@ -1,4 +1,5 @@
-"""``redbag to-summary``: a red-bag FHIR document Bundle -> the resident summary JSON."""
+"""``redbag to-summary``: a red-bag FHIR document Bundle (or its International Patient Summary view) -> the
+resident summary JSON."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("document", type=Path, metavar="DOCUMENT", help="red-bag document Bundle (JSON)")
+    p.add_argument(
+        "document", type=Path, metavar="DOCUMENT", help="red-bag document Bundle, or its IPS view (JSON)"
+    )
     p.add_argument("--out", type=Path, help="write the summary here (default: standard output)")
     p.set_defaults(func=run)
 

@@ -8,21 +8,8 @@ from collections.abc import Sequence
 from adapter.redbag import vocab
 from adapter.redbag.build_people import gap_text, profile
 from adapter.redbag.context import Json, TransferContext
-from adapter.redbag.elements import absent, coding, compact, concept, ext, input_code
+from adapter.redbag.elements import absent, compact, concept, ext, input_code
 from adapter.redbag.narrative import div, para, quantity, table, text
-
-#: Units written as UCUM codes when the input uses them (anything else stays as a plain unit string).
-_UCUM_UNITS = {
-    "Cel": "Cel",
-    "°C": "Cel",
-    "/min": "/min",
-    "%": "%",
-    "mm[Hg]": "mm[Hg]",
-    "mmHg": "mm[Hg]",
-    "kg": "kg",
-    "mmol/L": "mmol/L",
-    "{score}": "{score}",
-}
 
 
 def occurrence_keys(items: Sequence[Json], key_of: str = "code") -> list[str]:
@@ -243,57 +230,6 @@ def add_allergies(ctx: TransferContext) -> list[Json]:
                         "reaction": reaction,
                     }
                 )
-            )
-        )
-    return refs
-
-
-def observation_value(obs: Json) -> Json:
-    """``valueQuantity`` for numbers (UCUM-coded when the unit is known), ``valueString`` otherwise.
-
-    A text value keeps its unit in a primitive extension (``_valueString``), so nothing is lost.
-    """
-    value, unit = obs["value"], obs.get("unit")
-    if isinstance(value, str):
-        out: Json = {"valueString": value}
-        if unit:
-            out["_valueString"] = {"extension": [ext(vocab.EXT_VALUE_UNIT, valueString=unit)]}
-        return out
-    quantity: Json = {"value": value}
-    if unit:
-        quantity["unit"] = unit
-        if unit in _UCUM_UNITS:
-            quantity["system"] = vocab.UCUM
-            quantity["code"] = _UCUM_UNITS[unit]
-    return {"valueQuantity": quantity}
-
-
-def add_observations(ctx: TransferContext) -> list[Json]:
-    """Observations taken before transfer (NEWS2, temperature, ...)."""
-    refs = []
-    items = ctx.summary.get("observations") or []
-    for obs, key in zip(items, occurrence_keys(items), strict=True):
-        rid = ctx.scoped_id("Observation", key, obs["takenAt"])
-        shown = quantity(obs["value"], obs.get("unit"))
-        code = input_code(obs["code"])
-        vital = vocab.VITAL_SIGNS.get(code[:2])
-        codings = [coding(code)] + ([coding(vital)] if vital and vital[:2] != code[:2] else [])
-        category = vocab.VITAL_SIGNS_CATEGORY if vital else (vocab.OBSERVATION_CATEGORY, "exam", "Exam")
-        refs.append(
-            ctx.add_scoped(
-                {
-                    "resourceType": "Observation",
-                    "id": rid,
-                    "meta": profile("RedBagObservation"),
-                    "text": text(div(para(f"{obs['code']['display']}: {shown} at {obs['takenAt']}"))),
-                    "identifier": [ctx.resource_identifier(rid)],
-                    "status": "final",
-                    "category": [concept(category)],
-                    "code": {"coding": codings},
-                    "subject": ctx.patient_ref(),
-                    "effectiveDateTime": obs["takenAt"],
-                    **observation_value(obs),
-                }
             )
         )
     return refs

@@ -10,14 +10,16 @@ from adapter.redbag.elements import absent, address, coding, compact, concept, e
 from adapter.redbag.narrative import div, nhs_number, para, table, text
 
 
-def profile(name: str) -> Json:
-    """``meta`` claiming one of the project's red-bag profiles."""
-    return {"profile": [_profile_url(name)]}
+def profile(name: str, ukcore: str | None = None) -> Json:
+    """``meta`` claiming one of the project's red-bag profiles and the UK Core profile it stands on
+    (``ukcore``: another UK Core profile id than vocab.UKCORE_PROFILES gives, such as a child profile)."""
+    return {"profile": list(_profile_urls(name, ukcore))}
 
 
 @cache
-def _profile_url(name: str) -> str:
-    return f"{vocab.PROFILE}/{name}"
+def _profile_urls(name: str, ukcore: str | None) -> tuple[str, ...]:
+    base = ukcore or vocab.UKCORE_PROFILES.get(name)
+    return (f"{vocab.PROFILE}/{name}", *([f"{vocab.UKCORE_PROFILE}/{base}"] if base else []))
 
 
 def full_name(name: Json) -> str:
@@ -180,13 +182,11 @@ def add_care_home(ctx: TransferContext) -> tuple[Json, Json]:
 
 
 def add_contacts(ctx: TransferContext) -> list[Json]:
-    """Each contact as a RelatedPerson: next of kin (NOK) and lasting power of attorney (HPOWATT) coded."""
+    """Each contact as a RelatedPerson: the relationship, next of kin (v2 N) and lasting power of attorney
+    (v3 HPOWATT) coded."""
     refs = []
     for i, c in enumerate(ctx.summary.get("contacts") or []):
         rid = ctx.scoped_id("RelatedPerson", str(i), c["name"])
-        roles = [coding(vocab.ROLE_NEXT_OF_KIN)] if c.get("nextOfKin") else []
-        if c.get("lastingPowerOfAttorney"):
-            roles.append(coding(vocab.ROLE_LPA))
         flags = [
             label
             for key, label in (("nextOfKin", "next of kin"), ("lastingPowerOfAttorney", "LPA"))
@@ -207,13 +207,31 @@ def add_contacts(ctx: TransferContext) -> list[Json]:
                 ),
                 "identifier": [ctx.resource_identifier(rid)],
                 "patient": ctx.patient_ref(),
-                "relationship": [{**({"coding": roles} if roles else {}), "text": c["relationship"]}],
+                "relationship": relationships(c),
                 "name": [{"text": c["name"]}],
                 "telecom": phone(c.get("phone")),
             }
         )
         refs.append(ctx.add_scoped(person))
     return refs
+
+
+def relationship_code(words: str) -> tuple[str, str, str] | None:
+    """The v3 RoleCode of a relationship as care homes write it ("Daughter", "sister (lives abroad)")."""
+    found = vocab.RELATIONSHIPS.get(" ".join(words.split("(", 1)[0].casefold().split()))
+    return (vocab.V3_ROLE_CODE, *found) if found else None
+
+
+def relationships(contact: Json) -> list[Json]:
+    """The contact's relationship in words (coded when it is one UK Core's PersonRelationshipType has), then
+    next of kin and lasting power of attorney, each a concept of its own."""
+    kin = relationship_code(contact["relationship"])
+    out = [{**({"coding": [coding(kin)]} if kin else {}), "text": contact["relationship"]}]
+    if contact.get("nextOfKin"):
+        out.append({"coding": [coding(vocab.ROLE_NEXT_OF_KIN)], "text": "Next of kin"})
+    if contact.get("lastingPowerOfAttorney"):
+        out.append({"coding": [coding(vocab.ROLE_LPA)], "text": "Lasting power of attorney"})
+    return out
 
 
 def contacts_narrative(contacts: list[Json]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapter.errors import Violation
-from adapter.fhir.ids import stable_id
+from adapter.fhir.ids import stable_id, urn
 from adapter.redbag import vocab
 from adapter.redbag.build_clinical import (
     NIL_KNOWN,
@@ -20,13 +20,13 @@ from adapter.redbag.build_clinical import (
     add_list,
     add_medications,
     add_notes,
-    add_observations,
     allergies_narrative,
     conditions_narrative,
     medications_narrative,
     notes_narrative,
     observations_narrative,
 )
+from adapter.redbag.build_observations import add_observations
 from adapter.redbag.build_people import (
     NOT_RECORDED,
     add_care_home,
@@ -226,15 +226,34 @@ def composition(
     return Entry(comp, "update", f"identifier={vocab.ID_RESOURCE}|{rid}")
 
 
-def document_bundle(ctx: TransferContext, comp: Entry, *, key: str, timestamp: str) -> Json:
-    """A FHIR document: Composition first, then every resource it gathers, all by ``urn:uuid`` fullUrl."""
+def document_identifier(ctx: TransferContext, key: str) -> Json:
+    """The business identifier of this transfer's document ``key`` (``transfer``, ``ips``, ...)."""
+    return ident(vocab.ID_DOCUMENT, stable_id("Bundle", *ctx.transfer_key, key, "identifier"))
+
+
+def document_bundle(
+    ctx: TransferContext,
+    comp: Entry,
+    *,
+    key: str,
+    timestamp: str,
+    resources: Sequence[Json] | None = None,
+    meta: Json | None = None,
+) -> Json:
+    """A FHIR document: Composition first, then every resource it gathers, all by ``urn:uuid`` fullUrl.
+
+    ``resources``: the resources after the Composition, when not every collected one as it is (the IPS view);
+    ``meta``: the profiles the Bundle claims, when not the red bag's."""
     entries = [{"fullUrl": comp.full_url, "resource": comp.resource}]
-    entries += [{"fullUrl": e.full_url, "resource": e.resource} for e in ctx.entries]
+    if resources is None:
+        entries += [{"fullUrl": e.full_url, "resource": e.resource} for e in ctx.entries]
+    else:
+        entries += [{"fullUrl": urn(r["id"]), "resource": r} for r in resources]
     return {
         "resourceType": "Bundle",
         "id": stable_id("Bundle", *ctx.transfer_key, key),
-        "meta": profile("RedBagDocument"),
-        "identifier": ident(vocab.ID_DOCUMENT, stable_id("Bundle", *ctx.transfer_key, key, "identifier")),
+        "meta": meta or profile("RedBagDocument"),
+        "identifier": document_identifier(ctx, key),
         "type": "document",
         "timestamp": timestamp,
         "entry": entries,

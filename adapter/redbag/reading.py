@@ -9,10 +9,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from adapter.errors import InputError
 from adapter.redbag import dates, vocab
+from adapter.redbag.ukcore_observations import summary_observations
 
 Json = dict[str, Any]
 
@@ -97,10 +98,13 @@ class DocumentReader:
                 found.setdefault(c.get("code"), s)
         return found
 
+    def section_code(self, key: str) -> str:
+        """The code of the section named ``key`` (vocab.SECTIONS; another document's reader says its own)."""
+        return vocab.SECTIONS[key][1]
+
     def not_recorded(self, key: str) -> bool:
         """True when section ``key``, or the List heading it, is empty because nothing was recorded."""
-        _, code, _, _ = vocab.SECTIONS[key]
-        s = self._sections.get(code)
+        s = self._sections.get(self.section_code(key))
         if s is None:
             return False
         heads = (
@@ -110,8 +114,7 @@ class DocumentReader:
 
     def section(self, key: str) -> list[Json]:
         """The resources listed in the section named ``key`` in vocab.SECTIONS (empty when absent)."""
-        _, code, _, _ = vocab.SECTIONS[key]
-        s = self._sections.get(code)
+        s = self._sections.get(self.section_code(key))
         return [self.resolve(e) for e in s.get("entry") or []] if s is not None else []
 
     def list_items(self, key: str) -> list[Json]:
@@ -126,6 +129,25 @@ class DocumentReader:
 
     def of_type(self, resource_type: str) -> Iterator[Json]:
         return (r for r in self.resources if r.get("resourceType") == resource_type)
+
+
+class IpsReader(DocumentReader):
+    """Reads the red bag out of its International Patient Summary view (adapter/redbag/ips.py): the IPS
+    sections by their LOINC codes, whose entries are the items themselves (no List heads them)."""
+
+    ITEMS: ClassVar[dict[str, str]] = {
+        "allergies": "AllergyIntolerance",
+        "medications": "MedicationStatement",
+        "problems": "Condition",
+    }
+
+    def section_code(self, key: str) -> str:
+        return vocab.IPS_SECTIONS[key][0] if key in vocab.IPS_SECTIONS else super().section_code(key)
+
+    def list_items(self, key: str) -> list[Json]:
+        if key in self.ITEMS:
+            return [r for r in self.section(key) if r.get("resourceType") == self.ITEMS[key]]
+        return super().list_items(key)
 
 
 def _code(concept: Json | None) -> Json | None:
@@ -214,27 +236,14 @@ def resident_from_patient(patient: Json, reader: DocumentReader) -> Json:
 
 
 def _contact(person: Json) -> Json:
-    relationship = (person.get("relationship") or [{}])[0]
-    roles = _codes(relationship)
-    c: Json = {"name": person["name"][0]["text"], "relationship": relationship["text"]}
+    concepts = person.get("relationship") or [{}]
+    roles = {(c.get("system"), c.get("code")) for r in concepts for c in r.get("coding") or []}
+    c: Json = {"name": person["name"][0]["text"], "relationship": concepts[0]["text"]}
     _put(c, "phone", _phone(person))
-    c["nextOfKin"] = vocab.ROLE_NEXT_OF_KIN[1] in roles
-    c["lastingPowerOfAttorney"] = vocab.ROLE_LPA[1] in roles
+    # Documents written before issue 20 say next of kin with v3 NOK, in the first concept.
+    c["nextOfKin"] = bool(roles & {vocab.ROLE_NEXT_OF_KIN[:2], vocab.ROLE_NEXT_OF_KIN_V3[:2]})
+    c["lastingPowerOfAttorney"] = vocab.ROLE_LPA[:2] in roles
     return c
-
-
-def _observation(o: Json) -> Json:
-    out: Json = {"code": _code(o["code"])}
-    if "valueQuantity" in o:
-        out["value"] = o["valueQuantity"]["value"]
-        _put(out, "unit", o["valueQuantity"].get("unit"))
-    else:
-        out["value"] = o["valueString"]
-        unit = _ext(o.get("_valueString") or {}, vocab.EXT_VALUE_UNIT)
-        if unit:
-            out["unit"] = unit["valueString"]
-    out["takenAt"] = o["effectiveDateTime"]
-    return out
 
 
 def _condition(c: Json) -> Json:
@@ -283,8 +292,16 @@ def _belonging(entry: Json) -> Json:
 
 
 def document_to_summary(bundle: Json) -> Json:
-    """Read a red-bag document Bundle back into a resident summary (the contract's JSON)."""
-    reader = DocumentReader(bundle)
+    """Read a red-bag document Bundle (or its International Patient Summary view) back into a resident
+    summary (the contract's JSON)."""
+    first = (bundle.get("entry") or [{}])[0]
+    kind = (first.get("resource") or {}).get("type") if isinstance(first, dict) else None
+    ips = vocab.PATIENT_SUMMARY[1] in _codes(kind if isinstance(kind, dict) else None)
+    return read_summary(IpsReader(bundle) if ips else DocumentReader(bundle))
+
+
+def read_summary(reader: DocumentReader) -> Json:
+    """The resident summary a document holds, read through ``reader`` (which knows where its sections are)."""
     comp = reader.composition
     patient = reader.resolve(comp["subject"])
     home_org = reader.resolve(comp["custodian"])
@@ -321,7 +338,7 @@ def document_to_summary(bundle: Json) -> Json:
     summary["transfer"] = transfer
     if not reader.not_recorded("baseline"):
         summary["baseline"] = _notes(reader.section("baseline"), vocab.BASELINE_NOTES)
-    observations = [_observation(o) for o in reader.section("observations")]
+    observations = [item for o in reader.section("observations") for item in summary_observations(o)]
     if observations:
         summary["observations"] = observations
     summary["conditions"] = [_condition(c) for c in reader.list_items("problems")]

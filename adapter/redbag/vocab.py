@@ -24,6 +24,7 @@ UKCORE_NHS_VERIFICATION: Final = (
 UKCORE_NHS_UNAVAILABLE: Final = "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberUnavailableReason"
 V3_ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V3_ROLE_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+V2_RELATIONSHIP: Final = "http://terminology.hl7.org/CodeSystem/v2-0131"
 CONDITION_CLINICAL: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION: Final = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CONDITION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/condition-category"
@@ -35,6 +36,7 @@ CONSENT_SCOPE: Final = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_CATEGORY_LOINC: Final = "http://loinc.org"
 PROVENANCE_PARTICIPANT: Final = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 UCUM: Final = "http://unitsofmeasure.org"
+NRL_FORMAT: Final = "https://fhir.nhs.uk/England/CodeSystem/England-NRLFormatCode"
 
 RB_SECTION: Final = f"{BASE}/CodeSystem/redbag-section"
 RB_NOTE: Final = f"{BASE}/CodeSystem/redbag-note"
@@ -79,6 +81,36 @@ EXT_VALUE_UNIT: Final = f"{BASE}/StructureDefinition/value-unit"
 
 # --- profiles ---------------------------------------------------------------------------------------
 PROFILE: Final = f"{BASE}/StructureDefinition"
+UKCORE_PROFILE: Final = "https://fhir.hl7.org.uk/StructureDefinition"
+#: The UK Core (STU2) profile each red-bag profile's instances also claim (``meta.profile``); an
+#: observation that fits one of UK Core's observation profiles claims that one instead of UKCore-Observation
+#: (adapter/redbag/ukcore_observations.py).
+UKCORE_PROFILES: dict[str, str] = {
+    "RedBagDocument": "UKCore-Bundle",
+    "RedBagComposition": "UKCore-Composition",
+    "RedBagDischargeComposition": "UKCore-Composition",
+    "RedBagPatient": "UKCore-Patient",
+    "RedBagOrganization": "UKCore-Organization",
+    "RedBagCareHomeLocation": "UKCore-Location",
+    "RedBagContact": "UKCore-RelatedPerson",
+    "RedBagTransferEncounter": "UKCore-Encounter",
+    "RedBagCondition": "UKCore-Condition",
+    "RedBagMedicationStatement": "UKCore-MedicationStatement",
+    "RedBagLastDose": "UKCore-MedicationAdministration",
+    "RedBagAllergyIntolerance": "UKCore-AllergyIntolerance",
+    "RedBagObservation": "UKCore-Observation",
+    "RedBagNote": "UKCore-Observation",
+    "RedBagMedicationList": "UKCore-List",
+    "RedBagAllergyList": "UKCore-List",
+    "RedBagProblemList": "UKCore-List",
+    "RedBagBelongingsList": "UKCore-List",
+    "RedBagDevice": "UKCore-Device",
+    "RedBagResuscitationDecision": "UKCore-Flag",
+    "RedBagConsent": "UKCore-Consent",
+    "RedBagTransferTask": "UKCore-Task",
+    "RedBagFollowUpTask": "UKCore-Task",
+    "RedBagProvenance": "UKCore-Provenance",
+}
 
 # --- codes ------------------------------------------------------------------------------------------
 TRANSFER_SUMMARY = (SNOMED, "371535009", "Transfer summary report")
@@ -144,8 +176,46 @@ NHS_UNAVAILABLE = {
     "overseas-patient": "Overseas patient",
     "devolved-nation": "Devolved nation",
 }
-ROLE_NEXT_OF_KIN = (V3_ROLE_CODE, "NOK", "next of kin")
+#: Next of kin: HL7 v2 table 0131 "N" (in UK Core PersonRelationshipType; v3 ``NOK``, which documents
+#: written before issue 20 carry, is deprecated). The holder of a lasting power of attorney: v3 HPOWATT.
+ROLE_NEXT_OF_KIN = (V2_RELATIONSHIP, "N", "Next-of-Kin")
+ROLE_NEXT_OF_KIN_V3 = (V3_ROLE_CODE, "NOK", "next of kin")
 ROLE_LPA = (V3_ROLE_CODE, "HPOWATT", "healthcare power of attorney")
+#: The words care homes write for a contact's relationship (case and spacing ignored, anything in
+#: brackets dropped) -> v3 RoleCode personal relationship (in UK Core PersonRelationshipType, displays as
+#: in HL7 terminology 7.0.1). Words not here travel as text only.
+RELATIONSHIPS: dict[str, tuple[str, str]] = {
+    "wife": ("WIFE", "wife"),
+    "husband": ("HUSB", "husband"),
+    "spouse": ("SPS", "spouse"),
+    "partner": ("DOMPART", "domestic partner"),
+    "daughter": ("DAUC", "daughter"),
+    "son": ("SONC", "son"),
+    "child": ("CHILD", "child"),
+    "stepdaughter": ("STPDAU", "stepdaughter"),
+    "stepson": ("STPSON", "stepson"),
+    "daughter-in-law": ("DAUINLAW", "daughter in-law"),
+    "son-in-law": ("SONINLAW", "son in-law"),
+    "granddaughter": ("GRNDDAU", "granddaughter"),
+    "grandson": ("GRNDSON", "grandson"),
+    "grandchild": ("GRNDCHILD", "grandchild"),
+    "niece": ("NIECE", "niece"),
+    "nephew": ("NEPHEW", "nephew"),
+    "sister": ("SIS", "sister"),
+    "brother": ("BRO", "brother"),
+    "sibling": ("SIB", "sibling"),
+    "sister-in-law": ("SISINLAW", "sister-in-law"),
+    "brother-in-law": ("BROINLAW", "brother-in-law"),
+    "mother": ("MTH", "mother"),
+    "father": ("FTH", "father"),
+    "parent": ("PRN", "parent"),
+    "aunt": ("AUNT", "aunt"),
+    "uncle": ("UNCLE", "uncle"),
+    "cousin": ("COUSN", "cousin"),
+    "friend": ("FRND", "unrelated friend"),
+    "neighbour": ("NBOR", "neighbor"),
+    "neighbor": ("NBOR", "neighbor"),
+}
 
 #: Composition sections, in document order: key -> (system, code, display, title).
 SECTIONS: dict[str, tuple[str, str, str, str]] = {
@@ -254,4 +324,33 @@ MEDICATION_CHANGES: dict[str, str] = {
     "stopped": "Stopped",
     "dose-changed": "Dose changed",
     "unchanged": "Unchanged",
+}
+
+# --- the International Patient Summary (HL7 IPS 2.0.0, npm package hl7.fhir.uv.ips) -------------------
+IPS_PROFILE: Final = "http://hl7.org/fhir/uv/ips/StructureDefinition"
+PATIENT_SUMMARY = (LOINC, "60591-5", "Patient summary Document")
+#: IPS sections that take a part of the red bag: red-bag section key -> (LOINC code, display, title).
+#: Displays as in the IPS package's own examples. The red bag's other parts go in sections of their own.
+IPS_SECTIONS: dict[str, tuple[str, str, str]] = {
+    "resuscitation": ("104605-1", "Alert", "Alerts"),
+    "allergies": ("48765-2", "Allergies and adverse reactions Document", "Allergies and intolerances"),
+    "medications": ("10160-0", "History of Medication use Narrative", "Medication summary"),
+    "problems": ("11450-4", "Problem list - Reported", "Problem list"),
+    "observations": ("8716-3", "Vital signs note", "Vital signs and observations"),
+    "about-me": ("81338-6", "Patient Goals, preferences, and priorities for care experience", "About me"),
+}
+#: IPS sections that carry narrative only: the resuscitation decision as an advance directive (IPS takes
+#: only Consent or DocumentReference entries there; the Flag is in Alerts) and the baseline as functional
+#: status (Condition or ClinicalImpression entries; its Observations are in the baseline section).
+IPS_ADVANCE_DIRECTIVES = ("42348-3", "Advance healthcare directives", "Advance directives")
+IPS_FUNCTIONAL_STATUS = ("47420-5", "Functional status assessment note", "Functional status (when well)")
+#: The IPS profile a resource of each type claims in an IPS document (beside its red-bag and UK Core ones).
+IPS_PROFILES: dict[str, str] = {
+    "Patient": "Patient-uv-ips",
+    "Organization": "Organization-uv-ips",
+    "AllergyIntolerance": "AllergyIntolerance-uv-ips",
+    "Condition": "Condition-uv-ips",
+    "MedicationStatement": "MedicationStatement-uv-ips",
+    "Flag": "Flag-alert-uv-ips",
+    "Device": "Device-uv-ips",
 }

@@ -69,6 +69,11 @@ EXTENSIONS = PackageSpec(
     "hl7.fhir.uv.extensions.r4", "5.3.0-ballot-tc1", "hl7.fhir.uv.extensions.r4@5.3.0-ballot-tc1"
 )
 PACKAGES = (CORE, TERMINOLOGY, EXTENSIONS)
+#: The International Patient Summary (the only version on npm; its dependency hl7.fhir.uv.ipa is not there,
+#: and none of its profiles need it). Installed with the others; the validator loads it when it is present,
+#: so a cache without it still validates everything else.
+IPS = PackageSpec("hl7.fhir.uv.ips", "2.0.0", "hl7.fhir.uv.ips@2.0.0")
+GUIDES = (IPS,)
 
 NpmRunner = Callable[[list[str], Path], None]
 # The cache layout version the current HL7 package cache manager (validator, IG publisher) expects.
@@ -93,7 +98,8 @@ def is_installed(spec: PackageSpec, root: Path | None = None) -> bool:
 
 
 def require_installed(root: Path | None = None) -> list[Path]:
-    """The package folders in load order; raise PackageError naming the fix when one is missing."""
+    """The package folders in load order (the implementation guides in GUIDES when installed); raise
+    PackageError naming the fix when one of PACKAGES is missing."""
     missing = [spec for spec in PACKAGES if not is_installed(spec, root)]
     if missing:
         names = ", ".join(spec.folder for spec in missing)
@@ -102,7 +108,9 @@ def require_installed(root: Path | None = None) -> list[Path]:
             f"FHIR definitions missing from the package cache {where}: {names}. "
             "Run `redbag packages install` (it needs the npm client and network access once)."
         )
-    return [package_dir(spec, root) for spec in PACKAGES]
+    return [package_dir(spec, root) for spec in PACKAGES] + [
+        package_dir(spec, root) for spec in GUIDES if is_installed(spec, root)
+    ]
 
 
 def _run_npm(args: list[str], cwd: Path) -> None:
@@ -232,9 +240,9 @@ def install_package(spec: PackageSpec, root: Path | None = None, npm: NpmRunner 
 def install_all(
     root: Path | None = None, npm: NpmRunner = _run_npm, progress: Callable[[str], None] | None = None
 ) -> list[tuple[PackageSpec, bool]]:
-    """Install every package the validator needs; returns (spec, newly installed) pairs."""
+    """Install every package the validator needs, and the guides; returns (spec, newly installed) pairs."""
     done = []
-    for spec in PACKAGES:
+    for spec in (*PACKAGES, *GUIDES):
         if progress:
             progress(
                 f"{spec.folder}: " + ("present" if is_installed(spec, root) else f"fetching {spec.source}")

@@ -263,9 +263,15 @@ def profile_holder(engine: Checker, node: ElementNode) -> ElementNode | None:
     return engine.defs.holder(node)
 
 
-def definition_at(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[ElementNode | None, list[str]]:
+def definition_at(
+    engine: Checker, sl: ElementNode, steps: list[str], *, into_required_slice: bool = False
+) -> tuple[ElementNode | None, list[str]]:
     """The element definition reached by a path from a slice, and any steps left when a fixed or pattern
-    value was met first (the rest of the path then points into that value)."""
+    value was met first (the rest of the path then points into that value).
+
+    ``into_required_slice``: where the path passes a sliced element with exactly one required slice, go on
+    in that slice (R4's bp profile fixes its components' codes in the ``SBPCode`` slice of ``code.coding``,
+    and slices the components on ``code.coding.code``, as the HL7 validator reads it)."""
     node: ElementNode | None = sl
     for i, step in enumerate(steps):
         if node is None:
@@ -291,6 +297,9 @@ def definition_at(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[E
         if found is None and holder.choices:
             found = next(((n, None) for p, n in holder.choices if p == step), None)
         node = found[0] if found is not None else None
+        if into_required_slice and node is not None and node.slices:
+            required = [x for x in node.slices if x.min > 0]
+            node = required[0] if len(required) == 1 else node
     return node, []
 
 
@@ -317,7 +326,15 @@ def _expected(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[str, 
 
 
 def _find_expected(engine: Checker, sl: ElementNode, steps: list[str]) -> tuple[str, Any] | None:
-    node, rest = definition_at(engine, sl, steps)
+    found = _expected_at(engine, sl, steps, *definition_at(engine, sl, steps))
+    if found is None:
+        found = _expected_at(engine, sl, steps, *definition_at(engine, sl, steps, into_required_slice=True))
+    return found
+
+
+def _expected_at(
+    engine: Checker, sl: ElementNode, steps: list[str], node: ElementNode | None, rest: list[str]
+) -> tuple[str, Any] | None:
     if node is None:
         return None
     if rest:
@@ -419,14 +436,13 @@ def _type_matches(engine: Checker, sl: ElementNode, item: Item, steps: list[str]
 def _profile_matches(
     engine: Checker, run: Run, sl: ElementNode, item: Item, steps: list[str], frame: Frame
 ) -> bool:
-    node, _ = definition_at(engine, sl, steps)
+    # A path ending in resolve() names the reference: the slice's profiles are its target profiles (going
+    # through resolve() would land on the target profile's root, which names none).
+    resolves = bool(steps) and steps[-1] == "resolve()"
+    node, _ = definition_at(engine, sl, steps[:-1] if resolves else steps)
     if node is None:
         return False
-    urls = [
-        p
-        for t in node.types
-        for p in (t.target_profiles if steps and steps[-1] == "resolve()" else t.profiles)
-    ]
+    urls = [p for t in node.types for p in (t.target_profiles if resolves else t.profiles)]
     if not urls:
         return True  # the slice puts no profile at this discriminator's path: it does not tell slices apart
     plain = ".".join(s for s in steps if "(" not in s)

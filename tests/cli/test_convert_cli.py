@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +108,50 @@ def test_help_shows_an_example(command: list[str]) -> None:
         [sys.executable, "-m", "adapter.cli", *command, "--help"], capture_output=True, text=True, check=True
     )
     assert "example" in result.stdout and "redbag " in result.stdout
+
+
+def test_convert_as_ips_writes_the_patient_summary_that_reads_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = EXAMPLES / "insulin-parkinsons.summary.json"
+    assert main(["convert", str(source), "--out", str(tmp_path), "--as", "ips"]) == 0
+    (written,) = tmp_path.iterdir()
+    assert written.name.endswith(".ips.json")
+    ips = orjson.loads(written.read_bytes())
+    assert ips["entry"][0]["resource"]["type"]["coding"][0]["code"] == "60591-5"
+    capsys.readouterr()
+    back = tmp_path / "back.json"
+    assert main(["to-summary", str(written), "--out", str(back)]) == 0
+    from adapter.redbag import normalise_summary
+    from adapter.redbag.contract import read_json_file
+
+    assert orjson.loads(back.read_bytes()) == normalise_summary(read_json_file(source))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--mapping", "care-home-csv", "--as", "ips"], ["--content-url", "https://records.nhs.uk/rb/"]],
+    ids=["ips-with-mapping", "content-url-alone"],
+)
+def test_pointer_and_ips_options_misused_are_usage_errors(tmp_path: Path, extra: list[str]) -> None:
+    assert (
+        main(["convert", str(EXAMPLES / "dementia-dnacpr.summary.json"), "--out", str(tmp_path), *extra]) == 2
+    )
+
+
+def test_convert_pointer_writes_the_pdf_and_a_pointer_to_both(tmp_path: Path) -> None:
+    from adapter.render import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("Chromium is not installed (scripts/install-chromium.sh): --pointer prints the PDF")
+    source = EXAMPLES / "dementia-dnacpr.summary.json"
+    base = "https://records.carehome.nhs.uk/redbag/"
+    assert main(["convert", str(source), "--out", str(tmp_path), "--pointer", "--content-url", base]) == 0
+    pointer = orjson.loads((tmp_path / "RB-VN4R7-0318.pointer.json").read_bytes())
+    described = {c["attachment"]["url"]: c["attachment"] for c in pointer["content"]}
+    assert set(described) == {f"{base}RB-VN4R7-0318.document.json", f"{base}RB-VN4R7-0318.pdf"}
+    for url, attachment in described.items():
+        data = (tmp_path / url.rsplit("/", 1)[1]).read_bytes()
+        assert attachment["size"] == len(data)
+        assert base64.b64decode(attachment["hash"]) == hashlib.sha1(data).digest()
+    assert (tmp_path / "RB-VN4R7-0318.pdf").read_bytes().startswith(b"%PDF")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -217,12 +218,19 @@ def test_server_side_validate_uses_a_profile_loaded_into_the_server(fhir: FhirCl
     not any(PROFILES.glob("*.json")), reason="no red-bag profiles built in profiles/*.json yet"
 )
 def test_red_bag_documents_validate_against_the_profiles_loaded_into_hapi(fhir: FhirClient) -> None:
+    """Against the red-bag profiles HAPI holds. UK Core is not loaded into HAPI (its only copy is the XML
+    corpus): HAPI says so for each UK Core profile a resource claims, and the HL7 cross-check
+    (tests/profiles/test_profiles.py) validates those claims."""
     from adapter.redbag import build_bundles, check_summary
 
+    ukcore_not_loaded = re.compile(
+        r"^Profile reference 'https://fhir\.hl7\.org\.uk/StructureDefinition/UKCore-[A-Za-z-]+' has not been "
+        r"checked because it could not be found"
+    )
     failures = {}
     for path in sorted(EXAMPLES.glob("*.summary.json")):
         document, _ = build_bundles(check_summary(json.loads(path.read_text("utf-8"))))
-        found = errors(fhir.validate(document))
+        found = [e for e in errors(fhir.validate(document)) if not ukcore_not_loaded.match(e)]
         if found:
             failures[path.name] = found[:5]
     assert failures == {}

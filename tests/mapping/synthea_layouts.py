@@ -10,7 +10,6 @@ Its allergy codes were all SNOMED CT, so a current export's RxNorm allergy rows 
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 #: The files the synthea mapping reads.
@@ -36,13 +35,6 @@ EARLIER_LACKS: dict[str, frozenset[str]] = {
 LAYOUTS = ("current", "earlier")
 
 ROOT = Path(__file__).parents[2]
-
-
-def corpora() -> Path:
-    """``../shared/corpora`` beside the project; ``REDBAG_CORPORA`` names it when the project is elsewhere
-    (a git worktree, say)."""
-    given = os.environ.get("REDBAG_CORPORA")
-    return Path(given) if given else ROOT.parent / "shared" / "corpora"
 
 
 def write_layout(source: Path, folder: Path, layout: str) -> int:

@@ -17,7 +17,8 @@ import pytest
 from adapter.cli import main
 from adapter.errors import MappingError
 from adapter.mapping import ConvertRequest, convert_export
-from tests.mapping.synthea_layouts import EARLIER_LACKS, corpora, write_layout
+from tests.corpora import corpora
+from tests.mapping.synthea_layouts import EARLIER_LACKS, write_layout
 from tests.mapping.test_golden import needs_rxnorm
 
 ROOT = Path(__file__).parents[2]

@@ -19,7 +19,8 @@ import orjson
 import pytest
 
 from adapter.mapping import ConvertRequest, convert_export
-from tests.mapping.synthea_layouts import LAYOUTS, corpora, write_layout
+from tests.corpora import corpora
+from tests.mapping.synthea_layouts import LAYOUTS, write_layout
 from tests.mapping.test_golden import contract_takes_rxnorm
 
 CORPUS = corpora() / "synthea-geriatric"

@@ -13,17 +13,23 @@ import orjson
 import pytest
 from lxml import etree
 
+from adapter.redbag import ukcore_observations as ukobs
 from adapter.redbag import vocab
+from tests.corpora import ukcore
+from tests.profiles.test_profiles import generated_resources
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "profiles"
-UKCORE = ROOT.parent / "shared" / "corpora" / "uk-core-r4"
+UKCORE = ukcore()
 NS = {"f": "http://hl7.org/fhir"}
 Json = dict[str, Any]
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not UKCORE.is_dir(), reason=f"the UK Core corpus is not at {UKCORE}"),
+    pytest.mark.skipif(
+        not UKCORE.is_dir(),
+        reason=f"the UK Core corpus is not at {UKCORE} (set REDBAG_CORPORA to its corpora folder)",
+    ),
 ]
 
 
@@ -200,3 +206,53 @@ def test_profile_allows_nothing_ukcore_forbids(profile: str) -> None:
             # A UK Core slice we do not use is fine unless UK Core makes it mandatory.
             problems.append(f"{eid}: UK Core requires this slice, the profile lacks it")
     assert not problems, "\n".join(problems)
+
+
+def test_every_uk_core_profile_the_generator_claims_exists_for_that_type() -> None:
+    claimed: dict[str, set[str]] = {}
+    for res in generated_resources():
+        for url in res.get("meta", {}).get("profile", []):
+            if url.startswith(vocab.UKCORE_PROFILE):
+                claimed.setdefault(url, set()).add(res["resourceType"])
+    assert len(claimed) >= 20, sorted(claimed)
+    for url, types in sorted(claimed.items()):
+        path = UKCORE / "structuredefinitions" / f"{url.rsplit('/', 1)[1]}.xml"
+        assert path.exists(), f"{url} is not a UK Core profile"
+        root = parse(path)
+        assert value(root, "url") == url
+        assert types == {value(root, "type")}, f"{url} is a {value(root, 'type')} profile, claimed by {types}"
+
+
+@cache
+def ukcore_codings() -> dict[tuple[str, str], set[str]]:
+    """(system, code) -> the displays UK Core's examples and value sets (compose and expansion) give it."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for folder in ("examples", "valuesets"):
+        for path in (UKCORE / folder).glob("*.xml"):
+            root = parse(path)
+            for node in root.iter("{*}coding", "{*}include", "{*}contains"):
+                system = value(node, "system")
+                pairs = [(value(node, "code"), value(node, "display"))]
+                pairs += [(value(c, "code"), value(c, "display")) for c in node.findall("f:concept", NS)]
+                for c, d in pairs:
+                    if system and c:
+                        out.setdefault((system, c), set()).add((d or "").casefold())
+    return out
+
+
+def test_codes_added_to_observations_are_uk_core_s_with_its_displays() -> None:
+    """Every SNOMED CT and LOINC code the adapter adds for UK Core's observation profiles is in UK Core's own
+    examples or value sets, with the display UK Core gives it (case aside)."""
+    added = set(ukobs.BLOOD_PRESSURE_CODES) | set(ukobs.ACVPU_VALUES.values())
+    for kind in set(ukobs.KINDS.values()):
+        added |= {c for c in (kind.loinc, kind.snomed) if c is not None}
+    assert len(added) >= 15
+    known = ukcore_codings()
+    for system, code, display in sorted(added):
+        assert (system, code) in known, f"{system}|{code} is in none of UK Core's examples or value sets"
+        assert display.casefold() in known[(system, code)], (
+            f"{system}|{code}: UK Core says {known[(system, code)]}"
+        )
+    for system, code in ukobs.KINDS:  # SNOMED CT concepts taken as a kind: from UK Core's value sets
+        if system == vocab.SNOMED:
+            assert (system, code) in known, f"input code {system}|{code} is not one UK Core uses"

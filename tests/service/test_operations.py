@@ -132,3 +132,48 @@ async def test_validate_needs_a_resource(api: httpx.AsyncClient) -> None:
         answer = await api.post("/$validate", content=body, headers=FHIR_JSON)
         assert answer.status_code == 400, body
         assert answer.json()["resourceType"] == "OperationOutcome"
+
+
+async def test_convert_answers_the_ips_view_on_request(api: httpx.AsyncClient) -> None:
+    from adapter.redbag.ips import build_ips
+
+    answer = await api.post(
+        "/$convert", params={"profile": "ips"}, json=example("no-known-allergies"), headers=FHIR_JSON
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == build_ips(check_summary(example("no-known-allergies")))
+    refused = await api.post(
+        "/$convert",
+        params={"profile": "ips", "type": "transaction"},
+        json=example("no-known-allergies"),
+        headers=FHIR_JSON,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_convert_answers_a_pointer_carrying_the_files_it_describes(
+    api: httpx.AsyncClient, fmt: str
+) -> None:
+    import base64
+    import hashlib
+
+    from adapter.render import chromium_path
+    from adapter.service.negotiation import render_fhir
+
+    if chromium_path() is None:
+        pytest.skip("Chromium is not installed (scripts/install-chromium.sh): the pointer's PDF is printed")
+    summary = example("dementia-dnacpr")
+    answer = await api.post(
+        "/$convert", params={"type": "pointer", "_format": fmt}, json=summary, headers=FHIR_JSON
+    )
+    assert answer.status_code == 200, answer.text
+    pointer = from_xml(answer.content, "DocumentReference") if fmt == "xml" else answer.json()
+    document, pdf = (base64.b64decode(c["attachment"]["data"]) for c in pointer["content"])
+    built, _ = build_bundles(check_summary(summary))
+    assert document == render_fhir(built, fmt)  # the document exactly as $convert answers it
+    assert pdf.startswith(b"%PDF")
+    for data, c in zip((document, pdf), pointer["content"], strict=True):
+        assert c["attachment"]["size"] == len(data)
+        assert base64.b64decode(c["attachment"]["hash"]) == hashlib.sha1(data).digest()

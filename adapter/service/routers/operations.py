@@ -6,24 +6,31 @@ Neither stores anything or talks to the FHIR server, so neither is in the audit 
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from adapter.errors import ValidationSetupError
+from adapter.errors import PrintError, ValidationSetupError
 from adapter.fhir.jsonio import loads
 from adapter.redbag import assess_summary, build_bundles
+from adapter.redbag.ips import build_ips
+from adapter.redbag.pointer import FHIR_JSON, FHIR_XML, PDF, Content, build_pointer
+from adapter.render import html_to_pdf, render_transfer_html
 from adapter.service.auth import Sender
 from adapter.service.deps import AnswerFormat, ServiceDep
 from adapter.service.logmask import protect, resident_words
 from adapter.service.negotiation import (
     JSON_TYPES,
     XML_TYPES,
+    Format,
     fhir_response,
     json_body,
     preferences,
+    render_fhir,
     require_content_type,
 )
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, fhir_answer, fhir_content
@@ -45,8 +52,16 @@ _CANONICAL = re.compile(r"(https?://|urn:)[^\s|]{1,1000}(\|[^\s|]{1,64})?")
     "problem, each with its JSON path. Missing or imprecise input travels, marked 'not recorded' in the "
     "FHIR: the answer's `X-Redbag-Warnings` header counts those gaps; `Prefer: return=OperationOutcome` "
     "answers them (severity warning, each with its JSON path) instead of the Bundle, and "
-    "`Prefer: handling=strict` refuses such input (422). ",
-    responses=fhir_answer("Bundle", "the document Bundle (or, with ?type=transaction, the transaction)"),
+    "`Prefer: handling=strict` refuses such input (422). `?profile=ips` writes the International Patient "
+    "Summary (HL7 IPS 2.0.0) view instead of the red-bag document. `?type=pointer` answers a "
+    "DocumentReference in the shape of the National Record Locator's pointers for the document (in the "
+    "answer's format) and its PDF (headless Chromium; 503 when it is not installed), each with its size, "
+    "SHA-1 hash and, inline, its bytes: publish them and set each attachment's url before registering it. ",
+    responses=fhir_answer(
+        "Bundle",
+        "the document Bundle (?profile=ips: the International Patient Summary document; ?type=transaction: "
+        "the transaction; ?type=pointer: a DocumentReference for the document and its printed form)",
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -62,20 +77,58 @@ async def convert(
     caller: Sender,
     fmt: AnswerFormat,
     bundle_type: Annotated[
-        Literal["document", "transaction"],
-        Query(alias="type", description="document (what travels and is read) or transaction (to push)"),
+        Literal["document", "transaction", "pointer"],
+        Query(
+            alias="type",
+            description="document (what travels and is read), transaction (to push) or pointer (a "
+            "DocumentReference for the document and its PDF)",
+        ),
     ] = "document",
+    view: Annotated[
+        Literal["redbag", "ips"],
+        Query(
+            alias="profile",
+            description="redbag (the red-bag document) or ips (International Patient Summary)",
+        ),
+    ] = "redbag",
 ) -> Response:
+    if view == "ips" and bundle_type == "transaction":
+        raise HTTPException(
+            400, "the International Patient Summary is a document: ?profile=ips takes no ?type=transaction"
+        )
     data = await json_body(request, "a resident summary")
     protect(resident_words(data))
     prefer = preferences(request.headers)
     checked = assess_summary(data, source="request body", strict=prefer.strict)
     # built (and checked complete) either way
-    document, transaction = build_bundles(checked.data, gaps=checked.warnings)
+    if view == "ips":
+        document = transaction = build_ips(checked.data, gaps=checked.warnings)
+    else:
+        document, transaction = build_bundles(checked.data, gaps=checked.warnings)
     headers = {"X-Redbag-Warnings": str(len(checked.warnings))}
     if prefer.outcome:
         return fhir_response(warnings_outcome(checked.warnings), fmt, headers=headers)
+    if bundle_type == "pointer":
+        return fhir_response(await run_in_threadpool(_pointer, document, fmt), fmt, headers=headers)
     return fhir_response(document if bundle_type == "document" else transaction, fmt, headers=headers)
+
+
+def _pointer(document: dict[str, Any], fmt: Format) -> dict[str, Any]:
+    """The pointer to ``document`` as this service answers it in ``fmt``, and to its PDF, both inline."""
+    with tempfile.TemporaryDirectory(prefix="redbag-pointer-") as tmp:
+        pdf = Path(tmp) / "red-bag.pdf"
+        try:
+            html_to_pdf(render_transfer_html(document), pdf)
+        except PrintError as exc:
+            raise HTTPException(503, f"the PDF could not be printed: {exc}") from exc
+        printed = pdf.read_bytes()
+    files = [
+        Content(
+            render_fhir(document, fmt), FHIR_XML if fmt == "xml" else FHIR_JSON, "Red bag (FHIR document)"
+        ),
+        Content(printed, PDF, "Red bag (printed form)"),
+    ]
+    return build_pointer(document, files, inline=True)
 
 
 def _unwrap_parameters(data: dict[str, Any], profile: str | None) -> tuple[Any, str | None]:

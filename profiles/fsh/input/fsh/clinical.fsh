@@ -89,21 +89,29 @@ Description: "A 'no known allergy' entry (SNOMED CT 716186003) has no reaction, 
 Expression: "code.coding.where(system = 'http://snomed.info/sct' and code = '716186003').exists() implies (reaction.empty() and category.empty() and criticality.empty())"
 Severity: #error
 
+Invariant: rb-obs-1
+Description: "An observation has a value, or (a blood pressure panel) components that each have one."
+Expression: "value.exists() xor (component.exists() and component.all(value.exists()))"
+Severity: #error
+
 Profile: RedBagObservation
 Parent: Observation
 Id: RedBagObservation
 Title: "Red bag observation"
-Description: "A measurement taken before transfer (NEWS2 and its parts, glucose, ...): a number with its UCUM unit, or text with its unit in the value-unit extension."
+Description: "A measurement taken before transfer (NEWS2 and its parts, glucose, ...): a number with its UCUM unit, text with its unit in the value-unit extension, ACVPU as a CodeableConcept, or a blood pressure panel with systolic and diastolic components. Where one of UK Core's observation profiles fits, the observation claims it too (units as UK Core fixes them, the unit as written in value-unit)."
 * insert Readable
 * insert ResourceIdentifier
+* obeys rb-obs-1
 * category 1..* MS
 * code MS
 * subject 1..1 MS
 * subject only Reference(RedBagPatient)
 * effective[x] 1..1 MS
 * effective[x] only dateTime
-* value[x] 1..1 MS
-* value[x] only Quantity or string
+* value[x] 0..1 MS
+* value[x] only Quantity or string or CodeableConcept
+* component MS
+* component.value[x] only Quantity
 
 Profile: RedBagNote
 Parent: Observation

@@ -71,9 +71,9 @@ Context: Location
 
 Extension: ValueUnit
 Id: value-unit
-Title: "Unit of a text value"
-Description: "The unit written next to an observation value that is text rather than a number (for example '130/80' with 'mmHg'), so nothing is lost."
-Context: Observation.value[x]
+Title: "Unit as written"
+Description: "The unit as the source wrote it, kept beside the value so nothing is lost: next to a value that is text rather than a number (for example '130/80' with 'mmHg'), or on a Quantity whose unit string UK Core fixes otherwise (a heart rate written '/min' carries the unit 'per minute')."
+Context: Observation.value[x], Observation.component.value[x]
 * value[x] 1..1
 * value[x] only string
 

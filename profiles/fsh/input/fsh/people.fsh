@@ -104,7 +104,7 @@ Profile: RedBagContact
 Parent: RelatedPerson
 Id: RedBagContact
 Title: "Red bag contact"
-Description: "Someone to contact about the resident: relationship in words, with next of kin (NOK) and lasting power of attorney (HPOWATT) coded from v3 RoleCode (in UK Core PersonRelationshipType)."
+Description: "Someone to contact about the resident: the relationship in words first (coded from v3 RoleCode personal relationships, as in UK Core PersonRelationshipType, when the words name one), then next of kin (HL7 v2 table 0131 N) and lasting power of attorney (v3 HPOWATT), each a concept with its text."
 * insert Readable
 * insert ResourceIdentifier
 * patient only Reference(RedBagPatient)
