@@ -19,14 +19,13 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 bash scripts/install-postgres.sh
 bash scripts/install-chromium.sh
-# A second FHIR server that sends Subscriptions Backport notifications, in its own virtualenv.
+# The second FHIR test server, sekmet-fhir (PyPI), in its own virtualenv .venv-sekmet/ (the tests start it;
+# it also sends Subscriptions Backport notifications).
 bash scripts/install-sekmet.sh
 
 # FHIR R4 core, terminology and extension packages into the FHIR package cache (~/.fhir/packages).
 $BIN/redbag packages install
 # The HAPI FHIR JPA test server: fetch its artifacts and build it once (the tests start it).
 python3 testserver/hapi/hapi.py build
-# The second FHIR test server, sekmet-fhir (PyPI), in its own virtualenv .venv-sekmet/ (the tests start it).
-bash scripts/install-sekmet.sh
 # SUSHI (pinned) and a check that the compiled profiles match their FSH sources.
 bash scripts/build-profiles.sh --check

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from adapter.pathway.codes import (
     DISCHARGE_DESTINATION_SYSTEM,
     DISCHARGE_DESTINATIONS,
 )
+from tests.corpora import ukcore
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "uk-core-r4" / "codesystems"
+CORPUS = ukcore() / "codesystems"
 pytestmark = pytest.mark.corpus
 
 
