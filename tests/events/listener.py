@@ -67,7 +67,13 @@ class Subscriber:
                 self.do_POST()
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length or not body:
+                    # The sender went away mid-request (killed, say): nothing was delivered, as a real
+                    # subscriber would see it; the sender retries after its restart.
+                    self.close_connection = True
+                    return
                 if owner.down:
                     with owner._lock:
                         owner.refused += 1
