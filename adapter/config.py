@@ -25,6 +25,8 @@ REDBAG_DELIVERY_POLL_SECONDS    how often an idle delivery thread looks for work
 REDBAG_DELIVERY_BACKOFF_SECONDS first retry delay, doubled per attempt                         2.0
 REDBAG_DELIVERY_MAX_BACKOFF     longest retry delay, in seconds                                300
 REDBAG_LOG_LEVEL                debug, info, warning or error                                  info
+REDBAG_LOG_FORMAT               ``text`` (one line per record, values escaped) or ``json``     text
+                                (one JSON object per record)
 REDBAG_HL7_PORT                 port of the HL7 v2 MLLP listener ``redbag serve`` starts       (off)
                                 (``redbag listen-hl7`` runs it alone)
 REDBAG_HL7_HOST                 address the MLLP listener binds                                127.0.0.1
@@ -74,6 +76,7 @@ _CLIENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+_LOG_FORMATS = ("text", "json")
 _HL7_FIELD = re.compile(r"PV[12]-[1-9][0-9]?(\.[1-9])?")
 _SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
@@ -160,6 +163,7 @@ class Settings:
     validate_transfers: bool = True
     delivery: DeliverySettings = DeliverySettings()
     log_level: str = "info"
+    log_format: str = "text"
     hl7: Hl7Settings = Hl7Settings()
     pathway: PathwaySettings = PathwaySettings()
 
@@ -182,6 +186,8 @@ class Settings:
             raise ConfigError("REDBAG_MAX_BODY_BYTES: must be at least 1024")
         if self.log_level not in _LOG_LEVELS:
             raise ConfigError(f"REDBAG_LOG_LEVEL: {self.log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+        if self.log_format not in _LOG_FORMATS:
+            raise ConfigError(f"REDBAG_LOG_FORMAT: {self.log_format!r} is not text or json")
         clients = [k.client for k in self.api_keys]
         repeated = sorted({c for c in clients if clients.count(c) > 1})
         if repeated:
@@ -245,6 +251,7 @@ class Settings:
             validate_transfers=env.flag("REDBAG_VALIDATE_TRANSFERS", True),
             delivery=delivery,
             log_level=(env.text("REDBAG_LOG_LEVEL") or "info").lower(),
+            log_format=(env.text("REDBAG_LOG_FORMAT") or "text").lower(),
         )
 
 

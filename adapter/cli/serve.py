@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_config=log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         access_log=False,  # the service writes its own, masked
         server_header=False,
         ssl_certfile=args.tls_cert,
