@@ -25,7 +25,12 @@ from adapter.errors import (
     Violation,
 )
 from adapter.redbag.text import escape_controls
-from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.store.errors import (
+    ConflictingTransferError,
+    DatabaseError,
+    DuplicateTransferError,
+    IdempotencyKeyReusedError,
+)
 
 Json = dict[str, Any]
 
@@ -144,7 +149,7 @@ def answer_for(error: Exception) -> ErrorAnswer:
         return ErrorAnswer(400, operation_outcome(issue("structure", str(error))))
     if isinstance(error, IdempotencyKeyReusedError):
         return ErrorAnswer(422, operation_outcome(issue("business-rule", str(error))))
-    if isinstance(error, DuplicateTransferError):
+    if isinstance(error, DuplicateTransferError | ConflictingTransferError):
         return ErrorAnswer(409, operation_outcome(issue("duplicate", str(error))))
     if isinstance(error, DatabaseError):
         return ErrorAnswer(

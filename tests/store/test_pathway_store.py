@@ -154,4 +154,4 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             version = tx.execute("SELECT max(version) AS v FROM outbox_schema")[0]["v"]
     finally:
         outbox.close()
-    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 2
+    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 3
