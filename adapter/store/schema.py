@@ -166,7 +166,8 @@ UPDATE transfers SET queued_at = created_at WHERE queued_at IS NULL;
 UPDATE transfers SET server_key = 'transfer|' || {care_home} || '|' || bag_number || '|' || {created_at}
     WHERE kind = 'transfer' AND server_key IS NULL;
 UPDATE transfers SET server_key = natural_key WHERE kind = 'return' AND server_key IS NULL;
-UPDATE transfers SET natural_key = client || '|' || server_key WHERE natural_key = server_key
+UPDATE transfers SET natural_key = client || '|' || server_key
+    WHERE natural_key <> client || '|' || server_key
 """,
     ),
 }

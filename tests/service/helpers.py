@@ -27,6 +27,8 @@ CALLERS = {
     "ehr-a": ("rbk_test_key_for_ehr_a_0000000000000000000000", frozenset({"send", "pull"})),
     "ehr-b": ("rbk_test_key_for_ehr_b_1111111111111111111111", frozenset({"send"})),
     "auditor": ("rbk_test_key_for_auditor_22222222222222222222", frozenset({"send", "pull", "audit"})),
+    "audit-only": ("rbk_test_key_for_audit_only_777777777777777777", frozenset({"audit"})),
+    "operator": ("rbk_test_key_for_operator_8888888888888888888", frozenset({"admin"})),
 }
 FAST_DELIVERY = DeliverySettings(
     threads=1,
