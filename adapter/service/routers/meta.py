@@ -10,6 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from adapter.errors import RedbagError
+from adapter.exchange.compatibility import check_server
+from adapter.exchange.needs import red_bag_needs
 from adapter.service.capability import capability_statement
 from adapter.service.deps import AnswerFormat, ServiceDep
 from adapter.service.models import Health, QueueState, Readiness
@@ -54,7 +56,9 @@ def _check(service: Service) -> tuple[dict[str, str], QueueState | None]:
     if service.settings.fhir_server:
         try:
             with service.fhir_client(timeout=FHIR_CHECK_TIMEOUT) as client:
-                client.capabilities()
+                report = check_server(client, red_bag_needs())  # what pushing and pulling red bags needs
+            if report.refuses():
+                failures["fhirServer"] = report.summary()
         except RedbagError as exc:
             failures["fhirServer"] = f"{service.settings.fhir_server}: {exc}".splitlines()[0]
     else:
@@ -77,10 +81,11 @@ def _attention(state: QueueState) -> list[str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: the database and the FHIR server answer; what waits and what failed in the outboxes",
-    description="200 while the database and the FHIR server answer, with the outboxes' counts: a "
-    "transfer that failed for good is shown (`queue.failedTransfers`) but does not make the service "
-    "unready, since every process would then be taken out of service for it.",
+    summary="Readiness: the database answers and the FHIR server offers what red bags need; what waits "
+    "and what failed in the outboxes",
+    description="200 while the database answers and the FHIR server offers what red bags need, with the "
+    "outboxes' counts: a transfer that failed for good is shown (`queue.failedTransfers`) but does not make "
+    "the service unready, since every process would then be taken out of service for it.",
     responses={
         200: {"description": "ready", "model": Readiness},
         503: outcome_answer("not ready: one issue per failing dependency"),
