@@ -75,10 +75,13 @@ def escape_controls(text: str, *, keep_layout: bool = False) -> str:
     """``text`` with control characters written as escapes (``\\n``, ``\\u0001``), showing what was
     sent: on one line (for log lines), or with ``keep_layout`` keeping tab, CR and LF, which FHIR and XML
     text may hold (for error messages)."""
-    pattern = _FORBIDDEN if keep_layout else _CONTROL
-    if pattern.search(text) is None:
-        return text
-    return pattern.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+    if keep_layout:
+        return _FORBIDDEN.sub(_escape, text)
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    return _ESCAPES.get(found.group(), f"\\u{ord(found.group()):04x}")
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
