@@ -18,13 +18,16 @@ REDBAG_MAX_BODY_BYTES           largest request body accepted (413 above it)    
 REDBAG_VALIDATE_TRANSFERS       validate each transfer's FHIR before queueing it               true
 REDBAG_DELIVERY_THREADS         delivery threads per service process (0: this process only     2
                                 accepts; another process delivers)
-REDBAG_DELIVERY_MAX_ATTEMPTS    attempts before a transfer is marked failed                    10
+REDBAG_DELIVERY_DEADLINE_HOURS  how long a transfer is retried (through an outage of the FHIR   24
+                                server) before it is marked failed; it can then be requeued
 REDBAG_DELIVERY_LEASE_SECONDS   how long a claimed transfer stays claimed by a process that    120
                                 may have died (then another process takes it over)
 REDBAG_DELIVERY_POLL_SECONDS    how often an idle delivery thread looks for work               1.0
 REDBAG_DELIVERY_BACKOFF_SECONDS first retry delay, doubled per attempt                         2.0
 REDBAG_DELIVERY_MAX_BACKOFF     longest retry delay, in seconds                                300
 REDBAG_LOG_LEVEL                debug, info, warning or error                                  info
+REDBAG_LOG_FORMAT               ``text`` (one line per record, values escaped) or ``json``     text
+                                (one JSON object per record)
 REDBAG_HL7_PORT                 port of the HL7 v2 MLLP listener ``redbag serve`` starts       (off)
                                 (``redbag listen-hl7`` runs it alone)
 REDBAG_HL7_HOST                 address the MLLP listener binds                                127.0.0.1
@@ -47,14 +50,36 @@ REDBAG_NOTIFY_BACKOFF_SECONDS   first retry delay towards a subscriber that fail
 REDBAG_NOTIFY_MAX_BACKOFF       longest retry delay, in seconds (retried until delivered)      300
 ==============================  =============================================================  ==========
 
-A key entry is ``<client> <hash> [<scope>,<scope>...]``; the hash is ``sha256:<64 hex>`` (for generated,
-high-entropy keys) or ``scrypt:<n>:<r>:<p>:<salt b64>:<hash b64>``. Plain keys are never configured:
-``redbag serve --new-key CLIENT`` makes a key and prints the entry to configure. Scopes: ``send``
-(convert, validate, send transfers and their return journeys, follow and view its own transfers),
-``pull`` (pull any resident's latest red bag from the FHIR server), ``audit`` (read the audit trail
-and every client's transfers), ``events`` (a hospital system: post pathway events, FHIR Subscription
-notifications) and ``subscribe`` (a care home, GP practice or community team: subscriptions, visits,
-journeys); without scopes a key has ``send`` and ``pull``.
+A key entry is ``<client> <hash> [<scope>,<scope>...] [ods=<code>,<code>...]``; the hash is
+``sha256:<64 hex>`` (for generated, high-entropy keys) or ``scrypt:<n>:<r>:<p>:<salt b64>:<hash b64>``.
+Plain keys are never configured: ``redbag serve --new-key CLIENT`` makes a key and prints the entry to
+configure. Without scopes a key has ``send`` and ``pull``. What each scope may do (README, "The HTTP
+service", has the same table, route by route; tests/service/test_scopes.py checks both against the code):
+
+=========  ========================================================================================
+scope      powers
+=========  ========================================================================================
+send       convert and validate (``$convert``, ``$validate``); send red bags (``POST /transfers``)
+           and the return journeys of its own transfers; list, follow and view its own transfers
+pull       pull any resident's latest red bag from the FHIR server (``GET /residents/{n}/red-bag``)
+audit      read the audit trail (``GET /audit``); list, follow and view every client's transfers
+           (read only: it sends nothing, returns nothing, requeues nothing)
+admin      requeue any client's failed transfer (``POST /transfers/{id}/requeue``)
+events     a hospital system: post pathway events (``POST /events``, ``/fhir-events/{source}``)
+subscribe  a care home, GP practice or community team: subscriptions, journeys, the 48-hour visit,
+           registrations, limited to the organisations its ``ods=`` lists (required with this
+           scope; ``ods=*`` for every organisation, such as a regional hub): it subscribes to those
+           care homes and practices, or to a resident registered with one of them (or whose latest red
+           bag or stay names one); it reads and records visits of stays at them; it registers residents
+           with them
+=========  ========================================================================================
+
+Keys file example::
+
+    # client      hash                scopes               organisations
+    ehr-vendor-a  sha256:9f86d08...   send,pull
+    oak-lodge     sha256:60303ae...   subscribe,send       ods=VN4R7
+    audit-team    scrypt:16384:8:1:...  audit
 """
 
 from __future__ import annotations
@@ -67,32 +92,41 @@ from pathlib import Path
 from adapter.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///redbag.db"
-SCOPES = frozenset({"send", "pull", "audit", "events", "subscribe"})
+SCOPES = frozenset({"send", "pull", "audit", "admin", "events", "subscribe"})
 DEFAULT_SCOPES = frozenset({"send", "pull"})
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9+/=_-]{8,}:[A-Za-z0-9+/=_-]{16,}")
 _CLIENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+_LOG_FORMATS = ("text", "json")
 _HL7_FIELD = re.compile(r"PV[12]-[1-9][0-9]?(\.[1-9])?")
 _SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_ODS = re.compile(r"[A-Z0-9]{3,10}")
+#: Settings no longer read, and what replaced them (set, they would otherwise be silently ignored).
+_RETIRED = {
+    "REDBAG_DELIVERY_MAX_ATTEMPTS": "a transfer is retried until REDBAG_DELIVERY_DEADLINE_HOURS (24 by "
+    "default) have passed, then failed until requeued",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
-    """One calling client's key, as configured: its name, the key's hash, and what it may do."""
+    """One calling client's key, as configured: its name, the key's hash, what it may do, and for which
+    organisations (ODS codes; None: every one) it subscribes and reads journeys."""
 
     client: str
     digest: str
     scopes: frozenset[str] = DEFAULT_SCOPES
+    organisations: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeliverySettings:
-    """How the outbox delivers: threads, attempts, the claim lease and the retry schedule."""
+    """How the outbox delivers: threads, how long to keep trying, the claim lease and the retry schedule."""
 
     threads: int = 2
-    max_attempts: int = 10
+    deadline_hours: float = 24.0
     lease_seconds: float = 120.0
     poll_seconds: float = 1.0
     backoff_seconds: float = 2.0
@@ -160,6 +194,7 @@ class Settings:
     validate_transfers: bool = True
     delivery: DeliverySettings = DeliverySettings()
     log_level: str = "info"
+    log_format: str = "text"
     hl7: Hl7Settings = Hl7Settings()
     pathway: PathwaySettings = PathwaySettings()
 
@@ -182,6 +217,8 @@ class Settings:
             raise ConfigError("REDBAG_MAX_BODY_BYTES: must be at least 1024")
         if self.log_level not in _LOG_LEVELS:
             raise ConfigError(f"REDBAG_LOG_LEVEL: {self.log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+        if self.log_format not in _LOG_FORMATS:
+            raise ConfigError(f"REDBAG_LOG_FORMAT: {self.log_format!r} is not text or json")
         clients = [k.client for k in self.api_keys]
         repeated = sorted({c for c in clients if clients.count(c) > 1})
         if repeated:
@@ -191,6 +228,9 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Settings from ``REDBAG_*`` variables (see the module docstring); ConfigError names the culprit."""
         env = _Env(environ)
+        for retired, instead in _RETIRED.items():
+            if env.text(retired):
+                raise ConfigError(f"{retired} is no longer read: {instead}")
         keys = parse_api_keys(env.text("REDBAG_API_KEYS") or "", "REDBAG_API_KEYS")
         keys_file = env.text("REDBAG_API_KEYS_FILE")
         if keys_file:
@@ -202,7 +242,7 @@ class Settings:
         defaults = DeliverySettings()
         delivery = DeliverySettings(
             threads=env.integer("REDBAG_DELIVERY_THREADS", defaults.threads, minimum=0),
-            max_attempts=env.integer("REDBAG_DELIVERY_MAX_ATTEMPTS", defaults.max_attempts, minimum=1),
+            deadline_hours=env.number("REDBAG_DELIVERY_DEADLINE_HOURS", defaults.deadline_hours),
             lease_seconds=env.number("REDBAG_DELIVERY_LEASE_SECONDS", defaults.lease_seconds),
             poll_seconds=env.number("REDBAG_DELIVERY_POLL_SECONDS", defaults.poll_seconds),
             backoff_seconds=env.number("REDBAG_DELIVERY_BACKOFF_SECONDS", defaults.backoff_seconds),
@@ -245,18 +285,22 @@ class Settings:
             validate_transfers=env.flag("REDBAG_VALIDATE_TRANSFERS", True),
             delivery=delivery,
             log_level=(env.text("REDBAG_LOG_LEVEL") or "info").lower(),
+            log_format=(env.text("REDBAG_LOG_FORMAT") or "text").lower(),
         )
 
 
 def parse_api_keys(text: str, source: str) -> list[ApiKey]:
-    """Key entries (``client hash [scopes]``) separated by ``;`` or newlines; ``#`` starts a comment."""
+    """Key entries (``client hash [scopes] [ods=codes]``) separated by ``;`` or newlines; ``#`` starts a
+    comment."""
     keys = []
     entries = [line.split("#", 1)[0].strip() for chunk in text.splitlines() for line in chunk.split(";")]
     for number, entry in enumerate((e for e in entries if e), 1):
         parts = entry.split()
         where = f"{source}: entry {number}"
-        if len(parts) not in (2, 3):
-            raise ConfigError(f"{where}: expected `client hash [scopes]`, got {len(parts)} field(s)")
+        bound = [p for p in parts[2:] if p.startswith("ods=")]
+        rest = [p for p in parts[2:] if not p.startswith("ods=")]
+        if len(parts) < 2 or len(rest) > 1 or len(bound) > 1:
+            raise ConfigError(f"{where}: expected `client hash [scopes] [ods=CODE,...]`, got {entry[:40]!r}")
         client, digest = parts[0], parts[1]
         if not _CLIENT.fullmatch(client):
             raise ConfigError(f"{where}: {client!r} is not a client name (letters, digits, . _ @ -)")
@@ -265,13 +309,32 @@ def parse_api_keys(text: str, source: str) -> list[ApiKey]:
                 f"{where} ({client}): the key must be configured as its hash (sha256:<64 hex> or "
                 "scrypt:...), never in plain; make one with `redbag serve --new-key CLIENT`"
             )
-        scopes = frozenset(parts[2].split(",")) if len(parts) == 3 else DEFAULT_SCOPES
+        scopes = frozenset(rest[0].split(",")) if rest else DEFAULT_SCOPES
         unknown = sorted(scopes - SCOPES)
         if unknown:
             known = ", ".join(sorted(SCOPES))
             raise ConfigError(f"{where} ({client}): unknown scope {unknown[0]!r} (known: {known})")
-        keys.append(ApiKey(client, digest, scopes))
+        keys.append(ApiKey(client, digest, scopes, _organisations(bound, scopes, f"{where} ({client})")))
     return keys
+
+
+def _organisations(bound: list[str], scopes: frozenset[str], where: str) -> frozenset[str] | None:
+    """The ODS codes of an ``ods=`` field (None for ``ods=*``); required with the subscribe scope."""
+    if not bound:
+        if "subscribe" in scopes:
+            raise ConfigError(
+                f"{where}: a key with the subscribe scope names its organisations: ods=CODE[,CODE...] "
+                "(or ods=* for every organisation)"
+            )
+        return None
+    codes = bound[0].removeprefix("ods=")
+    if codes == "*":
+        return None
+    found = frozenset(codes.split(","))
+    wrong = sorted(c for c in found if not _ODS.fullmatch(c))
+    if wrong:
+        raise ConfigError(f"{where}: {wrong[0]!r} is not an ODS code (3 to 10 upper-case letters and digits)")
+    return found
 
 
 def parse_trust_fields(text: str) -> tuple[TrustFields, ...]:

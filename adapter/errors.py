@@ -13,6 +13,7 @@
     ├── PrintError                   a PDF could not be printed (no Chromium, or it failed)
     ├── ValidationSetupError         a profile or definition cannot be loaded
     ├── ConfigError                  settings that cannot work (bad URL, no API keys, unreadable keys file)
+    ├── FormatError                  a resource that cannot be written as FHIR XML
     ├── StoreError                   the transfer outbox failed (its own subtree lives in adapter.store)
     ├── FhirClientError              raised by adapter.client (subtree in adapter/client/errors.py)
     └── ExchangeError                push/pull of red bags (subtree in adapter/exchange/errors.py:
@@ -115,6 +116,12 @@ class ConfigError(RedbagError):
     """Settings that cannot work: names the environment variable or file at fault."""
 
     code = "config"
+
+
+class FormatError(RedbagError):
+    """A resource that cannot be written in the format asked for (FHIR XML); says where, never a value."""
+
+    code = "format"
 
 
 class StoreError(RedbagError):

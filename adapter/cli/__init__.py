@@ -25,6 +25,7 @@ COMMANDS = (
     "smoke",
     "render",
     "serve",
+    "outbox",
     "listen_hl7",
 )
 
@@ -35,6 +36,7 @@ examples:
   redbag push out/RB-VN4R7-0318.transaction.json --server http://127.0.0.1:8080/fhir
   redbag convert examples/csv --mapping care-home-csv --out out/csv/
   redbag listen-hl7 --port 2575
+  redbag outbox requeue --all-failed
 
 Run `redbag COMMAND --help` for each command's options and an example.
 """

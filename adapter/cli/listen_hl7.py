@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return USAGE
     from adapter.service.logmask import log_config
 
-    logging.config.dictConfig(log_config(settings.log_level))
+    logging.config.dictConfig(log_config(settings.log_level, settings.log_format))
     try:
         asyncio.run(_listen(settings, args.host, port))
     except RedbagError as exc:

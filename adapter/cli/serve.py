@@ -13,6 +13,7 @@ from adapter.errors import ConfigError
 EPILOG = """\
 examples:
   redbag serve --new-key ehr-vendor-a                # print a new key and the line to configure
+  redbag serve --new-key oak-lodge --scopes subscribe,send --ods VN4R7   # a care home's key
   export REDBAG_API_KEYS="ehr-vendor-a sha256:..."   # (or REDBAG_API_KEYS_FILE=keys.txt)
   export REDBAG_FHIR_SERVER=http://127.0.0.1:8080/fhir
   redbag serve --port 8000 --workers 2
@@ -49,12 +50,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"with --new-key: comma-separated, of {', '.join(sorted(SCOPES))}",
     )
     keys.add_argument(
+        "--ods",
+        metavar="CODES",
+        help="with --new-key: the organisations (ODS codes, comma-separated; * for all) a key with the "
+        "subscribe scope acts for",
+    )
+    keys.add_argument(
         "--scrypt", action="store_true", help="with --new-key: hash with scrypt (default sha256)"
     )
     p.set_defaults(func=run)
 
 
-def new_key(client: str, scopes: str, use_scrypt: bool) -> int:
+def new_key(client: str, scopes: str, use_scrypt: bool, ods: str | None = None) -> int:
     """Print a new key (once) and the entry that configures its hash."""
     from adapter.config import parse_api_keys
     from adapter.service.auth import new_key as make_key
@@ -62,6 +69,8 @@ def new_key(client: str, scopes: str, use_scrypt: bool) -> int:
 
     key = make_key()
     entry = f"{client} {scrypt_hash(key) if use_scrypt else sha256_hash(key)} {scopes}"
+    if ods:
+        entry += f" ods={ods}"
     try:
         parse_api_keys(entry, "--new-key")
     except ConfigError as exc:
@@ -74,7 +83,7 @@ def new_key(client: str, scopes: str, use_scrypt: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     if args.new_key:
-        return new_key(args.new_key, args.scopes, args.scrypt)
+        return new_key(args.new_key, args.scopes, args.scrypt, args.ods)
     if args.workers < 1 or not 0 <= args.port <= 65535 or bool(args.tls_cert) != bool(args.tls_key):
         print(
             "redbag serve: --workers >= 1, --port 0-65535, --tls-cert and --tls-key together", file=sys.stderr
@@ -96,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_config=log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         access_log=False,  # the service writes its own, masked
         server_header=False,
         ssl_certfile=args.tls_cert,

@@ -64,7 +64,7 @@ Json = dict[str, Any]
 #: Builds, once per worker process, a check of each document Bundle returning error messages.
 BundleCheckFactory = Callable[[], Callable[[Json], list[str]]]
 
-_BAG_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+_BAG_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 _PROGRESS_EVERY = 50
 
 
@@ -262,7 +262,7 @@ class Worker:
         self.result.held_back += 1
         root = self.spec.root
         self.report.held_back(HeldBack(key, bag, self.files[root], root_line, len(problems)))
-        if bag and _BAG_NUMBER.match(bag):
+        if bag and _BAG_NUMBER.fullmatch(bag):
             self.sink.discard(bag)
 
     def _structure_problems(self, group: KeyGroup) -> list[CellProblem]:

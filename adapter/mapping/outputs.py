@@ -21,7 +21,7 @@ from adapter.redbag.context import SHARED_TYPES
 
 Json = dict[str, Any]
 
-_RESOURCE_FILE = re.compile(r"^[A-Z][A-Za-z]+\.ndjson$")
+_RESOURCE_FILE = re.compile(r"[A-Z][A-Za-z]+\.ndjson")
 
 
 class Sink(Protocol):
@@ -162,7 +162,7 @@ def merge_ndjson(parts_dir: Path, out_dir: Path, workers: int) -> tuple[list[Pat
     """
     types = sorted({p.name.split(".", 1)[0] for p in parts_dir.glob("*.ndjson")})
     for old in out_dir.glob("*.ndjson"):  # a type written by an earlier run and absent now must not linger
-        if _RESOURCE_FILE.match(old.name) and old.name.split(".", 1)[0] not in types:
+        if _RESOURCE_FILE.fullmatch(old.name) and old.name.split(".", 1)[0] not in types:
             old.unlink()
     written, dropped = [], 0
     for rtype in types:

@@ -64,14 +64,18 @@ class CodeMap:
 # A cell's spelling (ISO 8601, UK day-first order, a time with or without its offset) is read here; whether it
 # names a day of the calendar and a time of day is decided by adapter.redbag.dates, the one check that every
 # input path (JSON, discharge, CSV) uses.
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
-_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+# Whole cells only (fullmatch: ``$`` would also match before a final line break), ASCII digits only.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_UK_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.-]([0-9]{4})")
+_ISO_PARTIAL = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
 _ISO_DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\.[0-9]{1,9})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-_UK_DATETIME = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_UK_DATETIME = re.compile(
+    r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})[T ]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
+)
 _DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY (UK order)"
 _PARTIAL_HINT = "use YYYY, YYYY-MM, YYYY-MM-DD, MM/YYYY or DD/MM/YYYY"
 _DATETIME_HINT = "use YYYY-MM-DDTHH:MM[:SS] with an offset, or DD/MM/YYYY HH:MM local time"
@@ -87,9 +91,9 @@ def _on_calendar(text: str, shape: Shape) -> str:
 
 def _iso_day(value: str) -> str | None:
     """``YYYY-MM-DD`` from an ISO or UK-order day (not yet checked); None when the cell is neither."""
-    if _ISO_DATE.match(value):
+    if _ISO_DATE.fullmatch(value):
         return value
-    m = _UK_DATE.match(value)
+    m = _UK_DATE.fullmatch(value)
     if m:
         day, month, year = m.groups()
         return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
@@ -99,11 +103,11 @@ def _iso_day(value: str) -> str | None:
 def _iso_moment(value: str) -> tuple[str, str | None] | None:
     """A date-time cell as ISO ``YYYY-MM-DDTHH:MM[:SS[.f]]`` and its offset (None: a local time), not yet
     checked; None when the cell is not a date-time at all."""
-    m = _ISO_DATETIME.match(value)
+    m = _ISO_DATETIME.fullmatch(value)
     if m:
         year, month, day, hour, minute, second, fraction, offset = m.groups()
     else:
-        m = _UK_DATETIME.match(value)
+        m = _UK_DATETIME.fullmatch(value)
         if not m:
             return None
         day, month, year, hour, minute, second = m.groups()
@@ -142,9 +146,9 @@ def _date_text(value: str, _: Context) -> str:
 
 def _partial_date_text(value: str, ctx: Context) -> str:
     """A date as precise as it is known: ``YYYY``, ``YYYY-MM``, ``MM/YYYY``, a full date, or a date-time."""
-    if _ISO_PARTIAL.match(value):
+    if _ISO_PARTIAL.fullmatch(value):
         return _on_calendar(value, Shape.DATE)
-    m = _MONTH_YEAR.match(value)
+    m = _MONTH_YEAR.fullmatch(value)
     if m:
         month, year = m.groups()
         return _on_calendar(f"{year}-{month.zfill(2)}", Shape.DATE)
@@ -228,7 +232,7 @@ def _integer(value: str, _: Context) -> int:
 
 
 def _nhs_number(value: str, _: Context) -> str:
-    digits = re.sub(r"[\s-]", "", value)
+    digits = re.sub(r"[\s-]", "", value)  # spaces and hyphens as people write them; checked whole
     if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
         raise CellError("not an NHS number (10 digits)")
     if not nhs_number_is_valid(digits):
@@ -423,7 +427,7 @@ def as_of_instant(text: str | None, now: datetime) -> datetime:
     if not text:
         return now.replace(microsecond=0)
     try:
-        if _ISO_DATE.match(text) or _UK_DATE.match(text):
+        if _ISO_DATE.fullmatch(text) or _UK_DATE.fullmatch(text):
             d = parse_date(text)
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
         return parse_instant(text, ZoneInfo("UTC"))

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from adapter.errors import ContractError, Violation
 from adapter.redbag import vocab
 from adapter.redbag.identifiers import nhs_number_is_valid, ods_code_is_valid
+from adapter.redbag.text import forbidden_character
 
 TOPIC = f"{vocab.BASE}/SubscriptionTopic/red-bag-pathway"
 BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition"
@@ -79,7 +80,7 @@ def new_secret() -> str:
 
 def _criteria(text: str, where: str, problems: list[Violation]) -> tuple[str, str] | None:
     resource, _, query = text.partition("?")
-    if resource != "Encounter" or not query or "&" in query:
+    if resource != "Encounter" or not query or "&" in query or any(c.isspace() for c in unquote(text)):
         problems.append(
             Violation(
                 where,
@@ -90,7 +91,7 @@ def _criteria(text: str, where: str, problems: list[Violation]) -> tuple[str, st
         )
         return None
     name, _, value = query.partition("=")
-    value = unquote(value).strip()
+    value = unquote(value)
     kind = _PARAMETERS.get(name)
     if kind is None:
         problems.append(
@@ -129,7 +130,11 @@ def _endpoint(channel: dict[str, Any], problems: list[Violation]) -> str:
         problems.append(Violation(where, "is required (the subscriber's https URL)", "channel"))
         return ""
     parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if any(c.isspace() or not c.isprintable() for c in endpoint):
+        problems.append(
+            Violation(where, "must be a URL without white space or control characters", "channel")
+        )
+    elif parts.scheme not in ("http", "https") or not parts.hostname:
         problems.append(Violation(where, "must be an http(s) URL", "channel"))
     elif parts.scheme == "http" and parts.hostname not in LOOPBACK:
         problems.append(
@@ -191,6 +196,8 @@ def check_subscription(resource: Any) -> SubscriptionRequest:
     if problems or found is None:
         raise ContractError(problems or [Violation("Subscription.criteria", "is required", "criteria")])
     reason = resource.get("reason")
+    if isinstance(reason, str) and forbidden_character(reason):
+        raise ContractError([Violation("Subscription.reason", str(forbidden_character(reason)), "text")])
     return SubscriptionRequest(
         criteria_kind=found[0],
         criteria_value=found[1],

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapter.errors import ContractError, InputError, Violation
 from adapter.redbag.identifiers import nhs_number_is_valid
+from adapter.redbag.text import forbidden_character
 
 
 class EventKind(StrEnum):
@@ -163,6 +164,19 @@ def parse_instant(value: str, where: str) -> datetime:
     return parsed
 
 
+def _text_problems(event: PathwayEvent) -> list[Violation]:
+    """Text no FHIR resource may carry (a control character), in any field of the event (hazard H20)."""
+    fields = [(name, getattr(event, name)) for name in _EVENT_FIELDS]
+    if event.visitor is not None:
+        fields += [(f"visitor.{name}", value) for name, value in asdict(event.visitor).items()]
+    found = []
+    for name, value in fields:
+        problem = forbidden_character(value) if isinstance(value, str) else None
+        if problem:
+            found.append(Violation(name, problem, "text"))
+    return found
+
+
 def check_event(event: PathwayEvent) -> None:
     """Refuse (ContractError) an event no journey can take: a bad NHS number, a time without offset."""
     problems = []
@@ -177,5 +191,6 @@ def check_event(event: PathwayEvent) -> None:
                 problems.append(Violation(name, str(exc).split(": ", 1)[1], "date-time"))
     if event.kind is EventKind.VISITED and event.visitor is None:
         problems.append(Violation("visitor", "a visit needs who made it", "visit"))
+    problems += _text_problems(event)
     if problems:
         raise ContractError(problems, "event")

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
 
+from adapter.redbag.text import END
+
 
 class Shape(Enum):
     """What a field accepts (see the module docstring)."""
@@ -41,8 +43,8 @@ _GRAMMAR = re.compile(
 )
 
 # The same rules as one regular expression per shape, for the published JSON Schema (where a compiled
-# validator checks them before any Python runs). tests/redbag/test_dates.py proves they agree with
-# problem() on generated values.
+# validator checks them before any Python runs), anchored as every contract pattern is (text.END).
+# tests/redbag/test_dates.py proves they agree with problem() on generated values.
 _MONTH_DAY = (
     r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
@@ -54,9 +56,9 @@ _TIME = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
 _OFFSET = r"(?:Z|\+(?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00)|-(?:(?:0[0-9]|1[01]):[0-5][0-9]|12:00))"
 _PARTIAL = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?"
 PATTERNS = {
-    Shape.DATE: rf"^(?!0000)(?:{_DAY}|{_PARTIAL})$",
-    Shape.DATE_TIME: rf"^(?!0000)(?:{_DAY}(?:{_TIME}{_OFFSET})?|{_PARTIAL})$",
-    Shape.INSTANT: rf"^(?!0000){_DAY}{_TIME}{_OFFSET}$",
+    Shape.DATE: rf"^(?!0000)(?:{_DAY}|{_PARTIAL}){END}",
+    Shape.DATE_TIME: rf"^(?!0000)(?:{_DAY}(?:{_TIME}{_OFFSET})?|{_PARTIAL}){END}",
+    Shape.INSTANT: rf"^(?!0000){_DAY}{_TIME}{_OFFSET}{END}",
 }
 
 #: What each shape looks like, for messages.

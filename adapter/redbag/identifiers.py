@@ -69,13 +69,13 @@ def verhoeff_is_valid(digits: str) -> bool:
 # Partition identifiers (2nd and 3rd digits from the right) that name a concept id: "00" short
 # format, "10" long format (namespace extension such as the NHS dm+d namespace 1000001).
 _CONCEPT_PARTITIONS = frozenset({"00", "10"})
-_SCTID = re.compile(r"^[1-9][0-9]{5,17}$")
+_SCTID = re.compile(r"[1-9][0-9]{5,17}")
 
 
 @lru_cache(maxsize=65_536)  # a batch checks the same few thousand codes over and over
 def sctid_problem(code: str) -> str | None:
     """Why ``code`` is not a well-formed SNOMED CT (or dm+d) concept id, or None when it is."""
-    if not _SCTID.match(code):
+    if not _SCTID.fullmatch(code):
         return "a SNOMED CT concept id is 6 to 18 digits, not starting with 0"
     if code[-3:-1] not in _CONCEPT_PARTITIONS:
         return f"partition identifier {code[-3:-1]!r} is not a concept partition (00 or 10)"
@@ -84,9 +84,9 @@ def sctid_problem(code: str) -> str | None:
     return None
 
 
-_ODS = re.compile(r"^[A-Z0-9]{3,10}$")
+_ODS = re.compile(r"[A-Z0-9]{3,10}")
 
 
 def ods_code_is_valid(code: str) -> bool:
     """True for an ODS code's shape: 3 to 10 upper-case letters and digits."""
-    return bool(_ODS.match(code))
+    return bool(_ODS.fullmatch(code))

@@ -68,8 +68,8 @@ def text(body: str, status: str = "generated") -> dict[str, str]:
 # --- values as people read them (shared by the narrative and the printable transfer form) --------------
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ISO = re.compile(
-    r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<hh>\d{2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?\Z"
+    r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2})"
+    r"(?:T(?P<hh>[0-9]{2}):(?P<mm>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:\.[0-9]+)?)?(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
 )
 #: UCUM codes written the way clinicians write them.
 _UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "{score}": ""}
@@ -81,7 +81,7 @@ def when(value: str) -> str:
     ``2026-03-29T02:45:00+01:00`` -> ``29 Mar 2026, 02:45 (UTC+01:00)``; ``2019-05`` -> ``May 2019``.
     The offset stays visible: around a clock change the same wall-clock time happens twice.
     """
-    m = _ISO.match(value)
+    m = _ISO.fullmatch(value)
     if not m:
         return value
     if not m["m"]:

@@ -1,5 +1,6 @@
 """The contract's generated parts: docs/field-policy.md, the JSON Schemas' descriptions (from
-``schemas/field-policy.yaml``) and their date patterns (from :mod:`adapter.redbag.dates`).
+``schemas/field-policy.yaml``), their date patterns (from :mod:`adapter.redbag.dates`) and their text
+patterns, every pattern anchored to the whole string (:mod:`adapter.redbag.text`).
 
 Written by ``scripts/field-policy.py``; the tests check every part is up to date, so the published
 contract, the docs and the code say the same thing.
@@ -14,6 +15,7 @@ import orjson
 
 from adapter.redbag.dates import PATTERNS, Shape
 from adapter.redbag.policy import Contract, describe, markdown, rules
+from adapter.redbag.text import CODE, SYSTEM, TEXT, anchor_patterns
 
 Json = dict[str, Any]
 _SCHEMAS: dict[Contract, str] = {
@@ -113,6 +115,28 @@ def dated_schema(schema: Json) -> Json:
     return schema
 
 
+#: The summary schema's text definitions: (path in ``$defs``, pattern, message).
+TEXT_DEFS = (
+    (("text",), TEXT, "must be non-empty text without white space at either end or control characters"),
+    (("code", "properties", "system"), SYSTEM, "must be a code system's http(s) or urn URI"),
+    (("code", "properties", "code"), CODE, "must be a code: words separated by single spaces"),
+)
+
+
+def patterned_schema(schema: Json) -> Json:
+    """``schema`` with its text definitions' patterns from :mod:`adapter.redbag.text`, and every other
+    pattern anchored to the whole string (``^...$(?!\\n)``, read alike by both engines)."""
+    anchor_patterns(schema)
+    for path, pattern, message in TEXT_DEFS:
+        node = schema.get("$defs", {})
+        for part in path:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if node:
+            node["pattern"] = pattern
+            node["x-message"] = message
+    return schema
+
+
 def generated(root: Path) -> dict[Path, str]:
     """Every generated file with the text it must have."""
     out = {root / "docs" / "field-policy.md": document()}
@@ -121,7 +145,7 @@ def generated(root: Path) -> dict[Path, str]:
         path = folder / name
         schema = orjson.loads(path.read_bytes())
         _strip(schema)
-        described = dated_schema(described_schema(contract, schema))
+        described = patterned_schema(dated_schema(described_schema(contract, schema)))
         out[path] = orjson.dumps(described, option=orjson.OPT_INDENT_2).decode() + "\n"
     return out
 

@@ -29,10 +29,16 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="redbag"'}
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """An authenticated calling client and what it may do."""
+    """An authenticated calling client, what it may do, and for which organisations (ODS codes; None:
+    every one) it subscribes and reads journeys."""
 
     client: str
     scopes: frozenset[str]
+    organisations: frozenset[str] | None = None
+
+    def serves(self, ods_code: str | None) -> bool:
+        """True when this caller acts for the organisation with this ODS code."""
+        return ods_code is not None and (self.organisations is None or ods_code in self.organisations)
 
 
 def new_key() -> str:
@@ -93,7 +99,7 @@ class KeyRing:
                         if len(self._remembered) < _REMEMBERED:
                             self._remembered[fingerprint] = key
                     break
-        return Caller(found.client, found.scopes) if found else None
+        return Caller(found.client, found.scopes, found.organisations) if found else None
 
     def _lookup(self, fingerprint: bytes) -> ApiKey | None:
         # Compare against every sha256 entry in constant time, so timing tells nothing about the keys.
@@ -129,20 +135,27 @@ async def authenticate(
     return caller
 
 
-def require_scope(scope: str) -> Callable[[Caller], Awaitable[Caller]]:
-    """A dependency: the authenticated caller, 403 unless its key has ``scope``."""
+def require_scope(*scopes: str) -> Callable[[Caller], Awaitable[Caller]]:
+    """A dependency: the authenticated caller, 403 unless its key has one of ``scopes``. The scopes are
+    kept on the dependency (``.scopes``), where the test of the documented powers reads them."""
 
     async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
-        if scope not in caller.scopes:
+        if caller.scopes.isdisjoint(scopes):
             raise HTTPException(
-                403, f"client {caller.client!r} is not allowed to {scope} (its key lacks the scope)"
+                403,
+                f"client {caller.client!r} is not allowed to do this (its key needs the scope "
+                f"{' or '.join(scopes)})",
             )
         return caller
 
-    check.__name__ = f"require_{scope}"
+    check.__name__ = f"require_{'_or_'.join(scopes)}"
+    check.scopes = frozenset(scopes)  # type: ignore[attr-defined]
     return check
 
 
 Sender = Annotated[Caller, Depends(require_scope("send"))]
+#: Reads transfers: its own (send), or every client's (audit).
+Reader = Annotated[Caller, Depends(require_scope("send", "audit"))]
 Puller = Annotated[Caller, Depends(require_scope("pull"))]
 Auditor = Annotated[Caller, Depends(require_scope("audit"))]
+Admin = Annotated[Caller, Depends(require_scope("admin"))]

@@ -2,8 +2,11 @@
 
 Each service process runs one worker (``REDBAG_DELIVERY_THREADS`` threads, plus a heartbeat that renews
 the claims they hold). A transfer that fails in a way worth repeating (no answer, 408, 409, 425, 429,
-5xx) is retried with exponential backoff and jitter until ``max_attempts``; any other refusal fails it
-at once, keeping the server's OperationOutcome for the caller to read.
+5xx) is retried with exponential backoff and jitter until its deadline (``REDBAG_DELIVERY_DEADLINE_HOURS``
+after it was accepted or requeued, 24 hours by default: an outage of the FHIR server that long fails
+nothing), with a last attempt at the deadline itself; any other refusal fails it at once, keeping the
+server's OperationOutcome for the caller to read. A failed transfer stays visible (``/readyz``,
+``/metrics``) until someone requeues it (hazard H22).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from adapter.client.errors import FhirHttpError, InvalidRequestError
 from adapter.config import DeliverySettings
 from adapter.errors import FhirClientError, RedbagError
 from adapter.service.logmask import masked_logger, protect, protected_scope, resident_words
+from adapter.service.workers import PollingThreads
 from adapter.store import Job, Kind, Outbox
-from adapter.store.errors import DatabaseError
 
 log = masked_logger("adapter.service.delivery")
 RETRIED_STATUSES = frozenset({408, 409, 425, 429})
@@ -66,6 +69,15 @@ def retry_delay(attempt: int, policy: DeliverySettings, rand: Callable[[], float
     return delay / 2 + delay / 2 * rand()
 
 
+def next_attempt(job: Job, now: float, policy: DeliverySettings) -> float | None:
+    """When to try a failed transfer again: after the backoff, but never after its deadline, where it
+    gets a last attempt; None once the deadline has passed (the transfer has failed)."""
+    deadline = job.queued_at + policy.deadline_hours * 3600
+    if now >= deadline:
+        return None
+    return min(now + retry_delay(job.attempt, policy), deadline)
+
+
 class DeliveryWorker:
     """Delivery threads of one process, sharing the outbox with every other process."""
 
@@ -82,34 +94,53 @@ class DeliveryWorker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._make_sender = make_sender
         self._clock = clock
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._senders = threading.local()
+        self._all: list[Sender] = []
+        self._lock = threading.Lock()
+        self._delivery = PollingThreads(
+            "delivery", self._deliver_round, threads=policy.threads, poll_seconds=policy.poll_seconds
+        )
+        self._heartbeat = PollingThreads(
+            "heartbeat", self._renew, threads=1, poll_seconds=policy.lease_seconds / 4
+        )
 
     def start(self) -> None:
         """Start the delivery threads and the heartbeat."""
-        self._stop.clear()
-        self._threads = [
-            threading.Thread(target=self._deliver_forever, name=f"redbag-delivery-{n}", daemon=True)
-            for n in range(self.policy.threads)
-        ]
-        self._threads.append(threading.Thread(target=self._heartbeat, name="redbag-heartbeat", daemon=True))
-        for thread in self._threads:
-            thread.start()
+        self._delivery.start()
+        self._heartbeat.start()
         log.info("delivery worker %s started with %d thread(s)", self.owner, self.policy.threads)
 
     def wake(self) -> None:
         """Look for work now (a transfer was just accepted)."""
-        self._wake.set()
+        self._delivery.wake()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop taking work; wait for deliveries in flight (up to ``timeout`` seconds)."""
-        self._stop.set()
-        self._wake.set()
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        self._threads = []
+        self._delivery.stop(timeout)
+        self._heartbeat.stop(timeout)
+        with self._lock:
+            senders, self._all = self._all, []
+        for send in senders:
+            close = getattr(send, "close", None)
+            if callable(close):
+                close()
+
+    def _sender(self) -> Sender:
+        """This thread's sender (each thread its own connection pool)."""
+        send: Sender | None = getattr(self._senders, "send", None)
+        if send is None:
+            send = self._make_sender()
+            self._senders.send = send
+            with self._lock:
+                self._all.append(send)
+        return send
+
+    def _deliver_round(self) -> bool:
+        return self.deliver_one(self._sender())
+
+    def _renew(self) -> bool:
+        self.outbox.extend_leases(self.owner, self.policy.lease_seconds)
+        return False
 
     def deliver_one(self, send: Sender) -> bool:
         """Claim one due transfer and deliver it; False when nothing was due."""
@@ -134,31 +165,7 @@ class DeliveryWorker:
         try:
             answer = send(orjson.loads(job.bundle))
         except Exception as exc:
-            failure = judge(exc)
-            last = job.attempt >= self.policy.max_attempts
-            retry_at = (
-                self._clock() + retry_delay(job.attempt, self.policy) if failure.retry and not last else None
-            )
-            self.outbox.mark_failed(
-                job.id, self.owner, error=failure.error, outcome=failure.outcome, retry_at=retry_at
-            )
-            if retry_at is None:
-                log.warning(
-                    "transfer %s (bag %s) failed on attempt %d: %s",
-                    job.id,
-                    job.bag_number,
-                    job.attempt,
-                    failure.error,
-                )
-            else:
-                log.info(
-                    "transfer %s (bag %s) attempt %d failed, retrying in %.0fs: %s",
-                    job.id,
-                    job.bag_number,
-                    job.attempt,
-                    retry_at - self._clock(),
-                    failure.error,
-                )
+            self._failed(job, judge(exc))
             return
         if self.outbox.mark_delivered(job.id, orjson.dumps(answer)):
             log.info("transfer %s (bag %s) delivered on attempt %d", job.id, job.bag_number, job.attempt)
@@ -170,28 +177,28 @@ class DeliveryWorker:
                 job.attempt,
             )
 
-    def _deliver_forever(self) -> None:
-        send = self._make_sender()
-        while not self._stop.is_set():
-            try:
-                busy = self.deliver_one(send)
-            except DatabaseError as exc:
-                log.warning("delivery paused: %s", exc)
-                busy = False
-            except Exception:  # a bug must not end delivery for the life of the process
-                log.exception("delivery thread error")
-                busy = False
-            if not busy:
-                self._wake.wait(self.policy.poll_seconds)
-                self._wake.clear()
-        close = getattr(send, "close", None)
-        if callable(close):
-            close()
-
-    def _heartbeat(self) -> None:
-        interval = self.policy.lease_seconds / 4
-        while not self._stop.wait(interval):
-            try:
-                self.outbox.extend_leases(self.owner, self.policy.lease_seconds)
-            except DatabaseError as exc:
-                log.warning("could not renew delivery claims: %s", exc)
+    def _failed(self, job: Job, failure: Failure) -> None:
+        now = self._clock()
+        retry_at = next_attempt(job, now, self.policy) if failure.retry else None
+        self.outbox.mark_failed(
+            job.id, self.owner, error=failure.error, outcome=failure.outcome, retry_at=retry_at
+        )
+        if retry_at is None:
+            why = "past its deadline" if failure.retry else "refused"
+            log.warning(
+                "transfer %s (bag %s) failed on attempt %d (%s; requeue it once the cause is fixed): %s",
+                job.id,
+                job.bag_number,
+                job.attempt,
+                why,
+                failure.error,
+            )
+        else:
+            log.info(
+                "transfer %s (bag %s) attempt %d failed, retrying in %.0fs: %s",
+                job.id,
+                job.bag_number,
+                job.attempt,
+                retry_at - now,
+                failure.error,
+            )

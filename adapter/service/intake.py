@@ -51,9 +51,20 @@ def require_valid(service: Service, document: Json) -> None:
         )
 
 
+def server_identity(summary: Json) -> str:
+    """A red bag as the FHIR server knows it (its resources' ids come from these): the care home's ODS
+    code, the bag number and createdAt."""
+    return f"transfer|{summary['careHome']['odsCode']}|{summary['bagNumber']}|{summary['createdAt']}"
+
+
 def visible_to(caller: Caller, transfer: Transfer) -> bool:
-    """Callers see their own transfers; auditors see every transfer."""
+    """Callers see their own transfers; auditors see every transfer (hazard H21)."""
     return transfer.client == caller.client or "audit" in caller.scopes
+
+
+def owned_by(caller: Caller, transfer: Transfer) -> bool:
+    """Only the client that sent a transfer acts on it (sends its return journey)."""
+    return transfer.client == caller.client
 
 
 def accept_transfer(
@@ -78,7 +89,7 @@ def accept_transfer(
         client=caller.client,
         bag_number=summary["bagNumber"],
         nhs_number=summary["resident"].get("nhsNumber"),
-        natural_key=f"transfer|{summary['bagNumber']}|{summary['createdAt']}",
+        natural_key=server_identity(summary),
         idempotency_key=scoped_key(caller, idempotency_key),
         payload_hash=content_hash(summary),
         input=orjson.dumps(summary),
@@ -91,7 +102,7 @@ def accept_transfer(
 def outbound_for_return(outbox: Outbox, caller: Caller, transfer_id: str) -> tuple[Transfer, Json]:
     """The outbound transfer a return journey answers, with its summary; 404 or 409 when it cannot be."""
     parent = outbox.get(transfer_id)
-    if parent is None or not visible_to(caller, parent):
+    if parent is None or not owned_by(caller, parent):
         raise HTTPException(404, f"no transfer {transfer_id}")
     if parent.kind is not Kind.TRANSFER:
         raise HTTPException(

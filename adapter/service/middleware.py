@@ -91,7 +91,8 @@ class RequestEnvelope:
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception:
-                error_log.exception("request %s %s failed", scope["method"], scope["path"])
+                # The traceback keeps frames and exception types, not messages (they may quote input).
+                error_log.exception("request %s failed: %s %s", request_id, scope["method"], scope["path"])
                 if status == 0:
                     fmt = preferred_format(headers, QueryParams(scope.get("query_string", b"")))
                     outcome = simple_outcome(

@@ -38,6 +38,12 @@ class TransferView(_Camel):
     created_at: str = Field(alias="createdAt", description="when the service accepted it")
     updated_at: str = Field(alias="updatedAt")
     next_attempt_at: str | None = Field(alias="nextAttemptAt", description="when a retry is due")
+    deadline_at: str | None = Field(
+        None,
+        alias="deadlineAt",
+        description="while it waits: when it is marked failed if the FHIR server has still not taken it "
+        "(REDBAG_DELIVERY_DEADLINE_HOURS after it was accepted or requeued)",
+    )
     delivered_at: str | None = Field(alias="deliveredAt")
     error: str | None = Field(description="why the last attempt failed")
     outcome: dict[str, Any] | None = Field(description="the FHIR server's OperationOutcome, when it sent one")
@@ -58,9 +64,11 @@ class TransferView(_Camel):
         *,
         viewable: bool = False,
         warnings: dict[str, Any] | None = None,
+        deadline_hours: float | None = None,
     ) -> TransferView:
-        """The view of a stored transfer."""
+        """The view of a stored transfer (with its deadline, when ``deadline_hours`` is given)."""
         base = f"/transfers/{t.id}"
+        waiting = t.status in (Status.QUEUED, Status.RETRYING, Status.DELIVERING)
         return cls(
             id=t.id,
             kind=t.kind.value,
@@ -70,6 +78,7 @@ class TransferView(_Camel):
             createdAt=iso(t.created_at) or "",
             updatedAt=iso(t.updated_at) or "",
             nextAttemptAt=iso(t.next_attempt_at) if t.status in (Status.QUEUED, Status.RETRYING) else None,
+            deadlineAt=iso(t.queued_at + deadline_hours * 3600) if waiting and deadline_hours else None,
             deliveredAt=iso(t.delivered_at),
             error=t.error,
             outcome=t.outcome,
@@ -99,8 +108,14 @@ class AuditEventView(_Camel):
     id: int
     at: str
     client: str
-    action: str = Field(description="send, return, read, list, view, pull or audit")
-    outcome: str = Field(description="ok, replayed, not-found, invalid, denied or error")
+    action: str = Field(
+        description="send, return, read, list, view, pull, audit, requeue, or a pathway action (event, "
+        "subscribe, unsubscribe, journeys, journey, visit, register)"
+    )
+    outcome: str = Field(
+        description="ok, replayed, requeued, not-found, invalid, conflict, denied or error (for events: "
+        "their outcome)"
+    )
     nhs_number: str | None = Field(alias="nhsNumber")
     bag_number: str | None = Field(alias="bagNumber")
     transfer_id: str | None = Field(alias="transferId")
@@ -134,8 +149,28 @@ class Health(_Camel):
     status: Literal["ok"]
 
 
+class QueueState(_Camel):
+    """What waits, and what failed for good, in the two outboxes (every client's, counted)."""
+
+    failed_transfers: int = Field(
+        alias="failedTransfers",
+        description="transfers refused by the FHIR server or past their deadline: each waits for a requeue "
+        "(POST /transfers/{id}/requeue, `redbag outbox requeue`, or the sender sending it again)",
+    )
+    waiting_transfers: int = Field(alias="waitingTransfers", description="queued, retrying or delivering")
+    oldest_waiting_transfer_seconds: float | None = Field(alias="oldestWaitingTransferSeconds")
+    waiting_notifications: int = Field(alias="waitingNotifications")
+    oldest_waiting_notification_seconds: float | None = Field(alias="oldestWaitingNotificationSeconds")
+    failing_subscriptions: int = Field(
+        alias="failingSubscriptions",
+        description="subscriptions whose endpoint fails: retried (backing off) until it answers",
+    )
+
+
 class Readiness(_Camel):
-    """Everything the service depends on answers."""
+    """Everything the service depends on answers; and what waits in its outboxes (a failed transfer does
+    not make the service unready: it is shown here, and in /metrics, until it is requeued)."""
 
     status: Literal["ready"]
     checks: dict[str, str]
+    queue: QueueState

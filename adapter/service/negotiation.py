@@ -17,6 +17,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
 from adapter.fhir.jsonio import loads
+from adapter.service.outcome import printable
 
 Format = Literal["json", "xml"]
 FHIR_JSON = "application/fhir+json"
@@ -116,7 +117,9 @@ def render_fhir(resource: dict[str, Any], fmt: Format) -> bytes:
 def fhir_response(
     resource: dict[str, Any], fmt: Format, *, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """A FHIR resource answer in the chosen format."""
+    """A FHIR resource answer in the chosen format (an OperationOutcome made printable first)."""
+    if resource.get("resourceType") == "OperationOutcome":
+        resource = printable(resource)
     return Response(render_fhir(resource, fmt), status_code=status, media_type=_MEDIA[fmt], headers=headers)
 
 
@@ -125,6 +128,7 @@ def outcome_response(
 ) -> Response:
     """An OperationOutcome answer; falls back to JSON if XML cannot be made (it never fails)."""
     fmt = fmt or "json"
+    outcome = printable(outcome)
     try:
         body = render_fhir(outcome, fmt)
     except Exception:  # an error answer must always go out

@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from adapter.redbag.contract import DISCHARGE_SCHEMA, SUMMARY_SCHEMA, schema_text
+from adapter.redbag.text import anchor_patterns
 from adapter.service.negotiation import FHIR_JSON, FHIR_XML
 
 Json = dict[str, Any]
-_REF = re.compile(r"^(?P<file>[a-z-]+\.schema\.json)?#/\$defs/(?P<name>[A-Za-z0-9_]+)$")
+_REF = re.compile(r"(?P<file>[a-z-]+\.schema\.json)?#/\$defs/(?P<name>[A-Za-z0-9_]+)")
 _PREFIX = {SUMMARY_SCHEMA: "ResidentSummary_", DISCHARGE_SCHEMA: "Discharge_"}
 _ROOT = {SUMMARY_SCHEMA: "ResidentSummary", DISCHARGE_SCHEMA: "Discharge"}
 
@@ -29,7 +30,7 @@ def _rewrite(node: Any, own: str) -> Any:
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and (m := _REF.match(value)):
+            if key == "$ref" and isinstance(value, str) and (m := _REF.fullmatch(value)):
                 out[key] = _component(_PREFIX[m.group("file") or own] + m.group("name"))
             elif key not in ("$schema", "$id", "$defs"):
                 out[key] = _rewrite(value, own)
@@ -156,6 +157,9 @@ def install_openapi(app: FastAPI, description: str) -> None:
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(contract_components())
             schemas.update(FHIR_COMPONENTS)
+            # pydantic-core reads ``$`` as the end of the text; other engines (Python's) do not: publish
+            # every pattern in the form all of them read alike.
+            anchor_patterns(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -16,6 +16,7 @@ from adapter.errors import (
     ContractError,
     EncodingError,
     FhirClientError,
+    FormatError,
     InputError,
     InputTooLargeError,
     PackageError,
@@ -23,7 +24,13 @@ from adapter.errors import (
     ValidationSetupError,
     Violation,
 )
-from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.redbag.text import escape_controls
+from adapter.store.errors import (
+    ConflictingTransferError,
+    DatabaseError,
+    DuplicateTransferError,
+    IdempotencyKeyReusedError,
+)
 
 Json = dict[str, Any]
 
@@ -64,6 +71,18 @@ def issue(
 def operation_outcome(*issues: Json) -> Json:
     """An OperationOutcome of these issues."""
     return {"resourceType": "OperationOutcome", "issue": list(issues)}
+
+
+def printable(outcome: Any) -> Any:
+    """An OperationOutcome whose texts (which may quote input) hold no character FHIR or XML text cannot:
+    such characters are written as escapes (``\\u0001``), the same in the JSON and the XML answer."""
+    if isinstance(outcome, str):
+        return escape_controls(outcome, keep_layout=True)
+    if isinstance(outcome, dict):
+        return {printable(k): printable(v) for k, v in outcome.items()}
+    if isinstance(outcome, list):
+        return [printable(v) for v in outcome]
+    return outcome
 
 
 def simple_outcome(status: int, diagnostics: str) -> Json:
@@ -130,7 +149,7 @@ def answer_for(error: Exception) -> ErrorAnswer:
         return ErrorAnswer(400, operation_outcome(issue("structure", str(error))))
     if isinstance(error, IdempotencyKeyReusedError):
         return ErrorAnswer(422, operation_outcome(issue("business-rule", str(error))))
-    if isinstance(error, DuplicateTransferError):
+    if isinstance(error, DuplicateTransferError | ConflictingTransferError):
         return ErrorAnswer(409, operation_outcome(issue("duplicate", str(error))))
     if isinstance(error, DatabaseError):
         return ErrorAnswer(
@@ -142,6 +161,10 @@ def answer_for(error: Exception) -> ErrorAnswer:
         return _upstream_answer(error)
     if isinstance(error, PackageError | ValidationSetupError):
         return ErrorAnswer(503, simple_outcome(503, f"the validator is not available: {error}"))
+    if isinstance(error, FormatError):
+        return ErrorAnswer(
+            406, operation_outcome(issue("not-supported", f"{error}; ask for application/fhir+json"))
+        )
     if isinstance(error, CompletenessError):
         return ErrorAnswer(500, operation_outcome(issue("incomplete", str(error))))
     if isinstance(error, ConfigError | RedbagError):

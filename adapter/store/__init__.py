@@ -10,7 +10,12 @@ worker claims jobs here, sends them, and records the outcome here.
 from __future__ import annotations
 
 from adapter.store.database import Database
-from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.store.errors import (
+    ConflictingTransferError,
+    DatabaseError,
+    DuplicateTransferError,
+    IdempotencyKeyReusedError,
+)
 from adapter.store.journeys import JourneyStore, JourneyTx, Unit
 from adapter.store.outbox import Outbox
 from adapter.store.pathway_records import (
@@ -53,6 +58,7 @@ def open_outbox(url: str, *, max_connections: int = 8) -> Outbox:
 __all__ = [
     "AuditEvent",
     "AuditQuery",
+    "ConflictingTransferError",
     "CriteriaKind",
     "Database",
     "DatabaseError",

@@ -5,7 +5,8 @@
     StoreError                         (code: "store")
     ├── DatabaseError                  the database is unreachable or failed (retry later)
     ├── IdempotencyKeyReusedError      an Idempotency-Key sent again with a different request
-    └── DuplicateTransferError         the same bag and createdAt already accepted with other content
+    ├── DuplicateTransferError         the same bag and createdAt already accepted with other content
+    └── ConflictingTransferError       ... from another client (which is not named)
 """
 
 from __future__ import annotations
@@ -42,4 +43,17 @@ class DuplicateTransferError(StoreError):
         super().__init__(
             f"{what} was already accepted as transfer {transfer_id} with different content: "
             "a corrected red bag needs a new createdAt"
+        )
+
+
+class ConflictingTransferError(StoreError):
+    """Another client's transfer of the same red bag (care home, bag number, createdAt) has other content:
+    delivering this one would overwrite it on the FHIR server. Names nothing of the other transfer."""
+
+    code = "store-conflicting-transfer"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} was already sent by another sender with different content: a corrected red bag "
+            "needs a new createdAt"
         )

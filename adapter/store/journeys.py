@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
+import orjson
+
 from adapter.store.database import Database, Row, Tx, first
 from adapter.store.pathway_records import EventRow, JourneyRow, SentRedBag
 from adapter.store.subscriptions import NotificationTx
@@ -260,6 +262,20 @@ class JourneyStore:
                 (now, limit),
             )
         return [_journey(r) for r in rows]
+
+    def organisations_of(self, nhs_number: str) -> set[str]:
+        """The ODS codes a resident is known at: their registration's care home and GP practice, their
+        latest stay's, and those of the latest red bag sent for them."""
+        with self.db.transaction() as tx:
+            journeys = JourneyTx(tx, self._clock())
+            registered = journeys.registration(nhs_number) or (None, None)
+            latest = journeys.latest_journey(nhs_number, None)
+            sent = journeys.last_red_bag(nhs_number)
+        found = {*registered, *((latest.care_home, latest.gp) if latest else ())}
+        if sent is not None:
+            summary = orjson.loads(sent.input)
+            found |= {summary["careHome"]["odsCode"], ((summary["resident"].get("gp") or {}).get("odsCode"))}
+        return {code for code in found if code}
 
     def register(self, nhs_number: str, care_home: str | None, gp: str | None, client: str) -> None:
         """Record the care home and GP practice of a resident (a subscriber says so)."""

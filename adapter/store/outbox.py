@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from adapter.store.database import Database, Row, Tx, first, iter_statements
-from adapter.store.errors import DatabaseError, DuplicateTransferError, IdempotencyKeyReusedError
+from adapter.store.errors import (
+    ConflictingTransferError,
+    DatabaseError,
+    DuplicateTransferError,
+    IdempotencyKeyReusedError,
+)
+from adapter.store.leases import Queue
 from adapter.store.records import (
     AuditEvent,
     AuditQuery,
@@ -28,44 +34,35 @@ from adapter.store.records import (
     Status,
     Transfer,
 )
-from adapter.store.schema import SCHEMA_VERSION, schema_script
+from adapter.store.schema import (
+    SCHEMA_VERSION,
+    index_script,
+    schema_script,
+    upgrade_columns,
+    upgrade_script,
+)
 
 _COLUMNS = (
     "id, kind, parent_id, client, bag_number, nhs_number, status, attempts, created_at, updated_at, "
-    "next_attempt_at, delivered_at, outcome, error"
+    "next_attempt_at, queued_at, delivered_at, outcome, error"
 )
 _MIGRATION_LOCK = 0x72656462  # PostgreSQL advisory lock key: one migrating process at a time
 
 # A transfer is due when it waits and its time has come, or when the process that claimed it has not
 # settled it before its lease ran out; a return waits until its outbound transfer is delivered.
-_DUE = """
-    ((t.status IN ('queued', 'retrying') AND t.next_attempt_at <= ?)
-     OR (t.status = 'delivering' AND t.lease_expires_at < ?))
-    AND (t.parent_id IS NULL
-         OR EXISTS (SELECT 1 FROM transfers p WHERE p.id = t.parent_id AND p.status = 'delivered'))
-"""
-_CLAIM_SET = (
-    "status = 'delivering', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?"
+TRANSFERS = Queue(
+    table="transfers",
+    due="""
+        ((t.status IN ('queued', 'retrying') AND t.next_attempt_at <= ?)
+         OR (t.status = 'delivering' AND t.lease_expires_at < ?))
+        AND (t.parent_id IS NULL
+             OR EXISTS (SELECT 1 FROM transfers p WHERE p.id = t.parent_id AND p.status = 'delivered'))
+    """,
+    order="t.next_attempt_at, t.created_at",
+    returning=("id", "kind", "bag_number", "attempts", "queued_at", "bundle", "input"),
+    changed_at="updated_at",
+    waiting_since="queued_at",
 )
-_CLAIMED = "id, kind, bag_number, attempts, bundle, input"
-_CLAIM = {
-    # SQLite: the write lock is taken at BEGIN IMMEDIATE, so the select-then-update cannot interleave.
-    "sqlite": f"""
-        UPDATE transfers SET {_CLAIM_SET}
-        WHERE id IN (SELECT t.id FROM transfers t WHERE {_DUE}
-                     ORDER BY t.next_attempt_at, t.created_at LIMIT ?)
-        RETURNING {_CLAIMED}
-    """,
-    # PostgreSQL: rows another process is claiming are locked, and skipped rather than waited for.
-    "postgresql": f"""
-        WITH picked AS (
-            SELECT t.id FROM transfers t WHERE {_DUE}
-            ORDER BY t.next_attempt_at, t.created_at LIMIT ? FOR UPDATE SKIP LOCKED
-        )
-        UPDATE transfers SET {_CLAIM_SET} FROM picked WHERE transfers.id = picked.id
-        RETURNING {", ".join(f"transfers.{c}" for c in _CLAIMED.split(", "))}
-    """,
-}
 
 
 def _text(data: bytes) -> str:
@@ -86,6 +83,7 @@ def _transfer(row: Row) -> Transfer:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         next_attempt_at=row["next_attempt_at"],
+        queued_at=row["queued_at"] if row["queued_at"] is not None else row["created_at"],
         delivered_at=row["delivered_at"],
         outcome=orjson.loads(outcome) if outcome else None,
         error=row["error"],
@@ -116,21 +114,41 @@ class Outbox:
     # -- set-up ------------------------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Create the tables when missing (safe when several processes start together)."""
+        """Create the tables when missing, or upgrade them (safe when several processes start together)."""
+        dialect = self.db.dialect
         with self.db.transaction(write=True) as tx:
-            if self.db.dialect == "postgresql":
+            if dialect == "postgresql":
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
-            for statement in iter_statements(schema_script(self.db.dialect)):
-                tx.execute(statement)
+            for statement in iter_statements(schema_script(dialect)):
+                tx.execute(statement)  # every table IF NOT EXISTS: a new database gets the latest shape
             row = first(tx.execute("SELECT max(version) AS version FROM outbox_schema"))
             version = row["version"] if row else None
-            if version is None or version < SCHEMA_VERSION:  # every table is created IF NOT EXISTS above
-                tx.execute("INSERT INTO outbox_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-            elif version > SCHEMA_VERSION:
+            if version is not None and version > SCHEMA_VERSION:
                 raise DatabaseError(
                     f"{self.db.describe()}: the outbox schema is version {version}, newer than this "
                     f"redbag understands ({SCHEMA_VERSION}); upgrade redbag"
                 )
+            for upgrade in range((version or SCHEMA_VERSION) + 1, SCHEMA_VERSION + 1):
+                for table, column, kind in upgrade_columns(upgrade, dialect):
+                    if column not in self._columns(tx, table):
+                        tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                for statement in iter_statements(upgrade_script(upgrade, dialect)):
+                    tx.execute(statement)
+            for statement in iter_statements(index_script(dialect)):
+                tx.execute(statement)
+            if version is None or version < SCHEMA_VERSION:
+                tx.execute("INSERT INTO outbox_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _columns(self, tx: Tx, table: str) -> set[str]:
+        """The columns a table has now (``table`` is this module's own name, never input)."""
+        if self.db.dialect == "sqlite":
+            return {r["name"] for r in tx.execute(f"PRAGMA table_info({table})")}
+        rows = tx.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = current_schema()",
+            (table,),
+        )
+        return {r["column_name"] for r in rows}
 
     def ping(self) -> None:
         """Raise DatabaseError unless the database answers."""
@@ -146,18 +164,24 @@ class Outbox:
     def enqueue(self, new: NewTransfer, *, request_id: str | None = None) -> tuple[Transfer, bool]:
         """Accept ``new`` (and audit it), or find the transfer it repeats; True when newly accepted.
 
-        A repeat is the same Idempotency-Key from the same caller, or the same natural key (the bag
-        number and createdAt); with different content it raises IdempotencyKeyReusedError or
-        DuplicateTransferError instead.
+        Transfers belong to the client that sent them (hazard H21). A repeat is the same Idempotency-Key,
+        or the same natural key (the red bag as the FHIR server knows it: the care home, bag number and
+        createdAt), from the same client; with different content it raises IdempotencyKeyReusedError or
+        DuplicateTransferError, naming the client's own transfer; a repeat of a transfer that failed
+        puts it back in the queue. Another client's red bag is never found or named: the same red bag
+        from another client is a transfer of its own (delivering it again changes nothing on the server),
+        and a different one under the same natural key, which would overwrite it on the server, raises
+        ConflictingTransferError, naming nothing.
         """
         now = self._clock()
         with self.db.transaction(write=True) as tx:
+            self._refuse_conflict(tx, new)
             rows = tx.execute(
                 f"""
                 INSERT INTO transfers (id, kind, parent_id, client, bag_number, nhs_number, natural_key,
-                    idempotency_key, payload_hash, status, attempts, created_at, updated_at,
-                    next_attempt_at, input, document, bundle)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                    server_key, idempotency_key, payload_hash, status, attempts, created_at, updated_at,
+                    next_attempt_at, queued_at, input, document, bundle)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 RETURNING {_COLUMNS}
                 """,
@@ -168,10 +192,12 @@ class Outbox:
                     new.client,
                     new.bag_number,
                     new.nhs_number,
+                    f"{new.client}|{new.natural_key}",
                     new.natural_key,
                     new.idempotency_key,
                     new.payload_hash,
                     Status.QUEUED.value,
+                    now,
                     now,
                     now,
                     now,
@@ -181,7 +207,15 @@ class Outbox:
                 ),
             )
             created = bool(rows)
-            transfer = _transfer(rows[0]) if rows else self._existing(tx, new)
+            outcome = "ok"
+            if rows:
+                transfer = _transfer(rows[0])
+            else:
+                transfer = self._existing(tx, new)
+                outcome = "replayed"
+                if transfer.status is Status.FAILED:
+                    transfer = self._requeue(tx, transfer.id, now) or transfer
+                    outcome = "requeued"
             action = "send" if new.kind is Kind.TRANSFER else "return"
             self._record(
                 tx,
@@ -189,7 +223,7 @@ class Outbox:
                     at=now,
                     client=new.client,
                     action=action,
-                    outcome="ok" if created else "replayed",
+                    outcome=outcome,
                     nhs_number=new.nhs_number,
                     bag_number=new.bag_number,
                     transfer_id=transfer.id,
@@ -198,8 +232,25 @@ class Outbox:
             )
         return transfer, created
 
+    @staticmethod
+    def _refuse_conflict(tx: Tx, new: NewTransfer) -> None:
+        """ConflictingTransferError when another client's transfer of this red bag has other content."""
+        other = first(
+            tx.execute(
+                "SELECT 1 AS found FROM transfers WHERE server_key = ? AND client <> ? AND payload_hash <> ? "
+                "LIMIT 1",
+                (new.natural_key, new.client, new.payload_hash),
+            )
+        )
+        if other is not None:
+            raise ConflictingTransferError(
+                "a red bag with this care home, bag number and createdAt"
+                if new.kind is Kind.TRANSFER
+                else "a return journey for this transfer"
+            )
+
     def _existing(self, tx: Tx, new: NewTransfer) -> Transfer:
-        """The transfer that ``new`` collided with; raises when it is not a faithful repeat."""
+        """This client's transfer that ``new`` collided with; raises when it is not a faithful repeat."""
         if new.idempotency_key is not None:
             row = first(
                 tx.execute(
@@ -213,7 +264,8 @@ class Outbox:
                 return _transfer(row)
         row = first(
             tx.execute(
-                f"SELECT {_COLUMNS}, payload_hash FROM transfers WHERE natural_key = ?", (new.natural_key,)
+                f"SELECT {_COLUMNS}, payload_hash FROM transfers WHERE natural_key = ?",
+                (f"{new.client}|{new.natural_key}",),
             )
         )
         if row is None:  # only a random id collision is left: never in practice, but never silent
@@ -232,19 +284,15 @@ class Outbox:
     def claim(self, owner: str, lease_seconds: float, limit: int = 1) -> list[Job]:
         """Claim up to ``limit`` due transfers for ``owner`` until the lease ends; oldest first."""
         now = self._clock()
-        due = (now, now)
-        claim = (owner, now + lease_seconds, now)
-        params: Sequence[Any] = (
-            (*claim, *due, limit) if self.db.dialect == "sqlite" else (*due, limit, *claim)
-        )
         with self.db.transaction(write=True) as tx:
-            rows = tx.execute(_CLAIM[self.db.dialect], params)
+            rows = TRANSFERS.claim(tx, self.db.dialect, (now, now), owner, now, now + lease_seconds, limit)
         return [
             Job(
                 id=r["id"],
                 kind=Kind(r["kind"]),
                 bag_number=r["bag_number"],
                 attempt=r["attempts"],
+                queued_at=r["queued_at"],
                 bundle=r["bundle"].encode("utf-8"),
                 input=r["input"].encode("utf-8"),
             )
@@ -253,13 +301,8 @@ class Outbox:
 
     def extend_leases(self, owner: str, lease_seconds: float) -> int:
         """Renew every claim ``owner`` holds (its heartbeat while it delivers); how many were renewed."""
-        now = self._clock()
         with self.db.transaction(write=True) as tx:
-            tx.execute(
-                "UPDATE transfers SET lease_expires_at = ? WHERE lease_owner = ? AND status = 'delivering'",
-                (now + lease_seconds, owner),
-            )
-            return tx.rowcount
+            return TRANSFERS.extend(tx, owner, self._clock() + lease_seconds)
 
     def mark_delivered(self, transfer_id: str, response: bytes) -> bool:
         """Record a delivery the server accepted; False when it was already recorded.
@@ -313,16 +356,28 @@ class Outbox:
             )
             return tx.rowcount == 1
 
-    def requeue(self, transfer_id: str) -> bool:
-        """Put a failed transfer back in the queue, due now; False unless it had failed."""
-        now = self._clock()
+    def requeue(self, transfer_id: str) -> Transfer | None:
+        """Put a failed transfer back in the queue, due now, its deadline running again from now; the
+        transfer as requeued, or None unless it had failed."""
         with self.db.transaction(write=True) as tx:
-            tx.execute(
-                "UPDATE transfers SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? "
-                "WHERE id = ? AND status = 'failed'",
-                (now, now, transfer_id),
+            return self._requeue(tx, transfer_id, self._clock())
+
+    @staticmethod
+    def _requeue(tx: Tx, transfer_id: str, now: float) -> Transfer | None:
+        rows = tx.execute(
+            "UPDATE transfers SET status = 'queued', attempts = 0, next_attempt_at = ?, queued_at = ?, "
+            f"updated_at = ? WHERE id = ? AND status = 'failed' RETURNING {_COLUMNS}",
+            (now, now, now, transfer_id),
+        )
+        return _transfer(rows[0]) if rows else None
+
+    def failed_ids(self, limit: int = 1000) -> list[str]:
+        """The ids of failed transfers, oldest first (for requeueing them all)."""
+        with self.db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT id FROM transfers WHERE status = 'failed' ORDER BY created_at, id LIMIT ?", (limit,)
             )
-            return tx.rowcount == 1
+        return [r["id"] for r in rows]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -378,9 +433,13 @@ class Outbox:
     def counts(self) -> dict[Status, int]:
         """How many transfers are in each status."""
         with self.db.transaction() as tx:
-            rows = tx.execute("SELECT status, count(*) AS n FROM transfers GROUP BY status")
-        found = {Status(r["status"]): int(r["n"]) for r in rows}
-        return {s: found.get(s, 0) for s in Status}
+            found = TRANSFERS.counts(tx)
+        return {s: found.get(s.value, 0) for s in Status}
+
+    def oldest_waiting(self) -> float | None:
+        """When the longest-waiting undelivered transfer (not failed) entered the queue, or None."""
+        with self.db.transaction() as tx:
+            return TRANSFERS.oldest_waiting(tx)
 
     # -- the audit trail -----------------------------------------------------------------------
 

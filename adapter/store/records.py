@@ -10,11 +10,11 @@ from typing import Any
 class Status(StrEnum):
     """Where a transfer is on its way to the FHIR server."""
 
-    QUEUED = "queued"  # accepted, not tried yet
+    QUEUED = "queued"  # accepted (or requeued), not tried yet
     DELIVERING = "delivering"  # claimed by a delivery thread right now
     RETRYING = "retrying"  # the last attempt failed in a way worth repeating; waits for next_attempt_at
     DELIVERED = "delivered"  # the server accepted the transaction
-    FAILED = "failed"  # refused for good, or out of attempts
+    FAILED = "failed"  # refused by the server, or still failing at its deadline (it can be requeued)
 
 
 class Kind(StrEnum):
@@ -32,7 +32,10 @@ class NewTransfer:
     client: str
     bag_number: str
     nhs_number: str | None
-    natural_key: str  # unique per journey: kind, bag number and createdAt (or the outbound transfer)
+    # the journey as the FHIR server knows it: kind, care home, bag number and createdAt (or, for a return,
+    # the outbound transfer); unique per client (the outbox scopes it), shared by the same red bag from
+    # different clients
+    natural_key: str
     idempotency_key: str | None  # the caller's Idempotency-Key, already scoped to the caller
     payload_hash: str  # sha256 of the canonical input: tells a replay from a different request
     input: bytes  # the resident summary (or discharge) as received, JSON
@@ -56,6 +59,7 @@ class Transfer:
     created_at: float
     updated_at: float
     next_attempt_at: float | None
+    queued_at: float  # when it last entered the queue (accepted or requeued): its deadline runs from here
     delivered_at: float | None
     outcome: dict[str, Any] | None  # the server's OperationOutcome from the last failed attempt
     error: str | None  # what went wrong in the last failed attempt, in words
@@ -79,6 +83,7 @@ class Job:
     kind: Kind
     bag_number: str
     attempt: int
+    queued_at: float  # when it entered the queue: its delivery deadline runs from here
     bundle: bytes
     input: bytes
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: the pathway (events, journeys, residents, subscriptions, notifications)
+# 2: the pathway (events, journeys, residents, subscriptions, notifications)
+# 3: transfers keyed per client (natural_key), the red bag as the FHIR server knows it (server_key), and
+#    when a transfer last entered the queue (queued_at, from which its delivery deadline runs)
+SCHEMA_VERSION = 3
 
 _TYPES = {
     "sqlite": {"real": "REAL", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -18,6 +21,7 @@ CREATE TABLE IF NOT EXISTS transfers (
     bag_number        TEXT NOT NULL,
     nhs_number        TEXT,
     natural_key       TEXT NOT NULL UNIQUE,
+    server_key        TEXT,
     idempotency_key   TEXT UNIQUE,
     payload_hash      TEXT NOT NULL,
     status            TEXT NOT NULL
@@ -26,6 +30,7 @@ CREATE TABLE IF NOT EXISTS transfers (
     created_at        {real} NOT NULL,
     updated_at        {real} NOT NULL,
     next_attempt_at   {real},
+    queued_at         {real},
     delivered_at      {real},
     lease_owner       TEXT,
     lease_expires_at  {real},
@@ -138,6 +143,53 @@ CREATE INDEX IF NOT EXISTS notifications_in_order ON notifications (subscription
 """
 
 
+# Run after the upgrades: they index columns that an upgraded table gains only then.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS transfers_by_server_key ON transfers (server_key)
+"""
+
+_CARE_HOME = {
+    "sqlite": "json_extract(input, '$.careHome.odsCode')",
+    "postgresql": "(input::jsonb #>> '{careHome,odsCode}')",
+}
+_CREATED_AT = {
+    "sqlite": "json_extract(input, '$.createdAt')",
+    "postgresql": "(input::jsonb #>> '{createdAt}')",
+}
+#: Per version: the columns an older table gains (added when missing), then statements that fill them
+#: (each touching only rows not yet upgraded, so running them again changes nothing).
+_UPGRADES: dict[int, tuple[tuple[tuple[str, str, str], ...], str]] = {
+    3: (
+        (("transfers", "server_key", "TEXT"), ("transfers", "queued_at", "{real}")),
+        """
+UPDATE transfers SET queued_at = created_at WHERE queued_at IS NULL;
+UPDATE transfers SET server_key = 'transfer|' || {care_home} || '|' || bag_number || '|' || {created_at}
+    WHERE kind = 'transfer' AND server_key IS NULL;
+UPDATE transfers SET server_key = natural_key WHERE kind = 'return' AND server_key IS NULL;
+UPDATE transfers SET natural_key = client || '|' || server_key
+    WHERE natural_key <> client || '|' || server_key
+""",
+    ),
+}
+
+
 def schema_script(dialect: str) -> str:
     """The DDL for ``dialect`` ("sqlite" or "postgresql"); every statement is idempotent."""
     return _SCRIPT.format(**_TYPES[dialect])
+
+
+def upgrade_columns(version: int, dialect: str) -> tuple[tuple[str, str, str], ...]:
+    """(table, column, type) that a database of ``version - 1`` lacks."""
+    columns = _UPGRADES.get(version, ((), ""))[0]
+    return tuple((t, c, kind.format(**_TYPES[dialect])) for t, c, kind in columns)
+
+
+def upgrade_script(version: int, dialect: str) -> str:
+    """The statements that fill what ``version`` added (empty when none); safe to run twice."""
+    script = _UPGRADES.get(version, ((), ""))[1]
+    return script.format(**_TYPES[dialect], care_home=_CARE_HOME[dialect], created_at=_CREATED_AT[dialect])
+
+
+def index_script(dialect: str) -> str:
+    """Indexes created after the upgrades (idempotent)."""
+    return _INDEXES

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from adapter.store.database import Database, Row, Tx, first
+from adapter.store.leases import Queue
 from adapter.store.pathway_records import (
     CriteriaKind,
     NotificationJob,
@@ -48,32 +49,20 @@ _NOTIFICATION = (
     "id, subscription_id, event_number, nhs_number, journey_id, kind, status, attempts, created_at, "
     "delivered_at, error"
 )
-_DUE = """
-    ((n.status IN ('queued', 'retrying') AND n.next_attempt_at <= ?)
-     OR (n.status = 'delivering' AND n.lease_expires_at < ?))
-    AND NOT EXISTS (SELECT 1 FROM notifications e
-                    WHERE e.subscription_id = n.subscription_id AND e.nhs_number = n.nhs_number
-                    AND e.event_number < n.event_number AND e.status NOT IN ('delivered', 'cancelled'))
-    AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = n.subscription_id AND s.status <> 'off'
-                AND (s.retry_at IS NULL OR s.retry_at <= ?))
-"""
-_CLAIM_SET = "status = 'delivering', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1"
-_CLAIMED = "id, subscription_id, event_number, attempts, body"
-_CLAIM = {
-    "sqlite": f"""
-        UPDATE notifications SET {_CLAIM_SET}
-        WHERE id IN (SELECT n.id FROM notifications n WHERE {_DUE} ORDER BY n.next_attempt_at, n.id LIMIT ?)
-        RETURNING {_CLAIMED}
+NOTIFICATIONS = Queue(
+    table="notifications",
+    due="""
+        ((t.status IN ('queued', 'retrying') AND t.next_attempt_at <= ?)
+         OR (t.status = 'delivering' AND t.lease_expires_at < ?))
+        AND NOT EXISTS (SELECT 1 FROM notifications e
+                        WHERE e.subscription_id = t.subscription_id AND e.nhs_number = t.nhs_number
+                        AND e.event_number < t.event_number AND e.status NOT IN ('delivered', 'cancelled'))
+        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = t.subscription_id AND s.status <> 'off'
+                    AND (s.retry_at IS NULL OR s.retry_at <= ?))
     """,
-    "postgresql": f"""
-        WITH picked AS (
-            SELECT n.id FROM notifications n WHERE {_DUE}
-            ORDER BY n.next_attempt_at, n.id LIMIT ? FOR UPDATE SKIP LOCKED
-        )
-        UPDATE notifications SET {_CLAIM_SET} FROM picked WHERE notifications.id = picked.id
-        RETURNING {", ".join(f"notifications.{c}" for c in _CLAIMED.split(", "))}
-    """,
-}
+    order="t.next_attempt_at, t.id",
+    returning=("id", "subscription_id", "event_number", "attempts", "body"),
+)
 
 
 def _subscription(row: Row) -> SubscriptionRow:
@@ -221,13 +210,10 @@ class SubscriptionStore:
             )
         if not waiting:
             return []
-        due = (now, now, now)
-        claim = (owner, now + lease_seconds)
-        params: Sequence[Any] = (
-            (*claim, *due, limit) if self.db.dialect == "sqlite" else (*due, limit, *claim)
-        )
         with self.db.transaction(write=True) as tx:
-            rows = tx.execute(_CLAIM[self.db.dialect], params)
+            rows = NOTIFICATIONS.claim(
+                tx, self.db.dialect, (now, now, now), owner, now, now + lease_seconds, limit
+            )
             subscriptions = (
                 {
                     r["id"]: r
@@ -260,12 +246,7 @@ class SubscriptionStore:
     def extend_leases(self, owner: str, lease_seconds: float) -> int:
         """Renew every claim ``owner`` holds."""
         with self.db.transaction(write=True) as tx:
-            tx.execute(
-                "UPDATE notifications SET lease_expires_at = ? WHERE lease_owner = ? AND status = "
-                "'delivering'",
-                (self._clock() + lease_seconds, owner),
-            )
-            return tx.rowcount
+            return NOTIFICATIONS.extend(tx, owner, self._clock() + lease_seconds)
 
     def settle(
         self,
@@ -337,5 +318,34 @@ class SubscriptionStore:
     def counts(self) -> dict[str, int]:
         """Notifications by status."""
         with self.db.transaction() as tx:
-            rows = tx.execute("SELECT status, count(*) AS n FROM notifications GROUP BY status")
+            return NOTIFICATIONS.counts(tx)
+
+    def subscription_counts(self) -> dict[str, int]:
+        """Subscriptions by status (``error``: its endpoint is failing, and it is being retried)."""
+        with self.db.transaction() as tx:
+            rows = tx.execute("SELECT status, count(*) AS n FROM subscriptions GROUP BY status")
         return {r["status"]: int(r["n"]) for r in rows}
+
+    def oldest_waiting(self) -> float | None:
+        """When the longest-waiting undelivered notification was queued, or None."""
+        with self.db.transaction() as tx:
+            return NOTIFICATIONS.oldest_waiting(tx)
+
+    def retry_now(self, subscription_id: str) -> int | None:
+        """End a failing subscriber's backoff (an operator knows it is back): its waiting notifications are
+        due now; how many (None: no such live subscription). Notifications are never given up, so this
+        only shortens the wait."""
+        now = self._clock()
+        with self.db.transaction(write=True) as tx:
+            tx.execute(
+                "UPDATE subscriptions SET retry_at = NULL, updated_at = ? WHERE id = ? AND status <> 'off'",
+                (now, subscription_id),
+            )
+            if tx.rowcount != 1:
+                return None
+            tx.execute(
+                "UPDATE notifications SET next_attempt_at = ? WHERE subscription_id = ? "
+                "AND status IN ('queued', 'retrying')",
+                (now, subscription_id),
+            )
+            return tx.rowcount

@@ -152,7 +152,7 @@ class BundleIndex:
         u = None
         if (
             from_full_url
-            and _URL_RE.match(from_full_url)
+            and _URL_RE.fullmatch(from_full_url)
             and from_full_url.endswith(f"{source_type}/{source_id}")
         ):
             u = from_full_url[: len(from_full_url) - len(f"{source_type}/{source_id}")] + ref
@@ -319,7 +319,7 @@ def _check_full_urls(run: Run, frame: Frame, index: BundleIndex) -> None:
                     f"The fullUrl must be an absolute URL (not '{fu}')",
                     rule="bundle-fullurl",
                 )
-            elif res is not None and (m := _URL_RE.match(fu)) and index.defs.is_resource_type(m.group(4)):
+            elif res is not None and (m := _URL_RE.fullmatch(fu)) and index.defs.is_resource_type(m.group(4)):
                 # (a RESTful URL names a resource type: 'Obervation/1' is not one, so it is not checked)
                 rid, rtype = res.get("id"), res.get("resourceType")
                 if rid is None:

@@ -398,8 +398,8 @@ def _check_comparable_equality(p: Any, q: Any) -> None:
     if (
         isinstance(p, str)
         and isinstance(q, str)
-        and _DATE_LIKE.match(p)
-        and _DATE_LIKE.match(q)
+        and _DATE_LIKE.fullmatch(p)
+        and _DATE_LIKE.fullmatch(q)
         and len(p) != len(q)
     ):
         raise Unsupported("dates of different precision")
@@ -419,7 +419,7 @@ def _inequality(node: dict[str, Any]) -> Fn:
             pass
         elif isinstance(p, str) and isinstance(q, str):
             if (
-                (_DATE_LIKE.match(p) or _DATE_LIKE.match(q))
+                (_DATE_LIKE.fullmatch(p) or _DATE_LIKE.fullmatch(q))
                 and (len(p) != len(q) or "T" in p)
                 and not _same_zone_instants(p, q)
             ):
@@ -448,7 +448,7 @@ _DATE_PARTS = re.compile(
 def date_parts(text: str) -> tuple[Decimal, ...] | None:
     """A date/dateTime as its parts to the precision given (year, month, day, hour, minute, second), times
     with a zone moved to UTC; seconds and fractions are one precision (FHIRPath, section 6.1.5)."""
-    m = _DATE_PARTS.match(text)
+    m = _DATE_PARTS.fullmatch(text)
     if m is None:
         return None
     year, month, day, hour, minute, second, zone = m.groups()
@@ -474,7 +474,9 @@ _FULL_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:
 
 def _same_zone_instants(p: str, q: str) -> bool:
     """Two valid dateTimes to the second in the same time zone: they order as their text does."""
-    if len(p) != len(q) or p[19:] != q[19:] or not _FULL_DATE_TIME.match(p) or not _FULL_DATE_TIME.match(q):
+    if len(p) != len(q) or p[19:] != q[19:]:
+        return False
+    if not _FULL_DATE_TIME.fullmatch(p) or not _FULL_DATE_TIME.fullmatch(q):
         return False
     try:
         datetime.fromisoformat(p.replace("Z", "+00:00"))

@@ -19,7 +19,6 @@ NUMBER_TYPES = frozenset({"integer", "positiveInt", "unsignedInt", "decimal", "i
 INT_TYPES = frozenset({"integer", "positiveInt", "unsignedInt"})
 NON_STRING_TYPES = NUMBER_TYPES | {"boolean"}  # primitives whose JSON form is not a string
 _DATE_PARTS = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?")
 _TZ = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 
 Problem = tuple[str, str]  # (IssueType code, message)

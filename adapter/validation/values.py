@@ -7,11 +7,8 @@ present with the same value, and each item of a pattern array must match some in
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
-
-_STEP = re.compile(r"([A-Za-z_$][\w$]*(?:\([^)]*\))?)")
 
 
 def normalise(value: Any) -> Any:

@@ -33,7 +33,8 @@ def key(client: str) -> dict[str, str]:
 def key_entries() -> str:
     """Every test caller as a REDBAG_API_KEYS value."""
     return "; ".join(
-        f"{c} {sha256_hash(k)} {','.join(sorted(scopes))}" for c, (k, scopes) in ALL_CALLERS.items()
+        f"{c} {sha256_hash(k)} {','.join(sorted(scopes))}" + (" ods=*" if "subscribe" in scopes else "")
+        for c, (k, scopes) in ALL_CALLERS.items()
     )
 
 

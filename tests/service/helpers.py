@@ -27,10 +27,12 @@ CALLERS = {
     "ehr-a": ("rbk_test_key_for_ehr_a_0000000000000000000000", frozenset({"send", "pull"})),
     "ehr-b": ("rbk_test_key_for_ehr_b_1111111111111111111111", frozenset({"send"})),
     "auditor": ("rbk_test_key_for_auditor_22222222222222222222", frozenset({"send", "pull", "audit"})),
+    "audit-only": ("rbk_test_key_for_audit_only_777777777777777777", frozenset({"audit"})),
+    "operator": ("rbk_test_key_for_operator_8888888888888888888", frozenset({"admin"})),
 }
 FAST_DELIVERY = DeliverySettings(
     threads=1,
-    max_attempts=3,
+    deadline_hours=2 / 3600,  # two seconds: retried a few times, then failed
     lease_seconds=10.0,
     poll_seconds=0.1,
     backoff_seconds=0.2,

@@ -129,18 +129,22 @@ def test_a_transient_failure_is_retried_then_delivered(outbox: Outbox, clock: Cl
     assert len(send.sent) == 2
 
 
-def test_a_refusal_fails_at_once_and_the_attempts_are_bounded(outbox: Outbox, clock: Clock) -> None:
-    worker = DeliveryWorker(outbox, ScriptedSender, replace(FAST_DELIVERY, max_attempts=2), clock=clock)
+def test_a_refusal_fails_at_once_and_retries_end_at_the_deadline(outbox: Outbox, clock: Clock) -> None:
+    policy = replace(FAST_DELIVERY, deadline_hours=10 / 3600)  # ten seconds
+    worker = DeliveryWorker(outbox, ScriptedSender, policy, clock=clock)
     refused, flaky = queue(outbox, "RB-1"), queue(outbox, "RB-2")
     assert worker.deliver_one(ScriptedSender(http_error(UnprocessableError, 422)))
     assert outbox.get(refused).status is Status.FAILED  # type: ignore[union-attr]
-    failing = ScriptedSender(*(FhirTransportError("refused", REQUEST) for _ in range(5)))
+    deadline = clock.now + 10
+    failing = ScriptedSender(*(FhirTransportError("refused", REQUEST) for _ in range(100)))
     while outbox.get(flaky).status is not Status.FAILED:  # type: ignore[union-attr]
-        worker.deliver_one(failing)
-        clock.advance(FAST_DELIVERY.max_backoff_seconds)
+        waiting = outbox.get(flaky)
+        assert waiting is not None and (waiting.next_attempt_at or 0) <= deadline  # never past it
+        clock.now = max(clock.now, waiting.next_attempt_at or clock.now)
+        assert worker.deliver_one(failing)
     gave_up = outbox.get(flaky)
-    assert gave_up is not None and (gave_up.status, gave_up.attempts) == (Status.FAILED, 2)
-    assert gave_up.error == "refused"
+    assert gave_up is not None and gave_up.error == "refused" and gave_up.attempts >= 5
+    assert clock.now == deadline  # the last attempt was made at the deadline itself
 
 
 def test_the_heartbeat_keeps_a_slow_delivery_claimed(tmp_path: Path) -> None:

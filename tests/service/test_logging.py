@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapter.errors import InputError
+from adapter.errors import CompletenessError, InputError
 from adapter.service import intake
 from adapter.service.delivery import DeliveryWorker
 from adapter.service.logmask import (
@@ -26,6 +27,7 @@ from adapter.service.logmask import (
 )
 from adapter.store import Kind, NewTransfer, Outbox, open_outbox
 from tests.service.helpers import FAST_DELIVERY, FHIR_JSON, example
+from tests.service.process import ServiceProcess, service_environment
 
 pytestmark = pytest.mark.anyio
 KEYS = ["resident", "name", "given", "family", "preferred", "localId", "contacts", "author", "x"]
@@ -94,8 +96,8 @@ async def test_h9_the_return_route_masks_the_names_of_the_bag_it_answers(
     assert out.status_code == 202, out.text
     family = summary["resident"]["name"]["family"]
 
-    def broken(*_: object) -> object:  # fault injection: a bug in the return journey naming the resident
-        raise RuntimeError(f"cannot finish the stay of {' '.join(_names(summary))}")
+    def broken(*_: object) -> object:  # fault injection: an error of the adapter's (its message is logged)
+        raise CompletenessError([f"cannot finish the stay of {' '.join(_names(summary))}"])
 
     monkeypatch.setattr(intake, "build_return_bundles", broken)
     with caplog.at_level(logging.ERROR, logger="adapter.service"):
@@ -103,7 +105,7 @@ async def test_h9_the_return_route_masks_the_names_of_the_bag_it_answers(
         answer = await api.post(f"{out.headers['location']}/return", json=discharge, headers=FHIR_JSON)
     assert answer.status_code == 500
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
-    assert "RuntimeError: cannot finish the stay of ***" in logged  # the record is there...
+    assert "cannot finish the stay of ***" in logged  # the record is there...
     for name in _names(summary):  # ...without a name (nor any part of one) from the outbound summary
         for part in name.split():
             assert part not in logged, (part, family)
@@ -174,3 +176,39 @@ def test_the_filter_keeps_every_record() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "plain %s", ("text",), None)
     assert MaskingFilter().filter(record)
     assert record.getMessage() == "plain text"
+
+
+FORGED = "/x%0A2026-12-06%2001:00:00,000%20INFO%20adapter.service.access:%20FORGED%20client=auditor"
+_RECORD_START = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} [A-Z]+ [\w.]+: ")
+
+
+def test_h9_one_record_is_one_line_whatever_it_logs() -> None:
+    """Line breaks and other control characters in a logged value are written as escapes."""
+    record = logging.LogRecord(
+        "adapter.t", logging.INFO, __file__, 1, "path %s", ("/a\n2026 INFO b\r\x00",), None
+    )
+    MaskingFilter().filter(record)
+    assert record.getMessage() == "path /a\\n2026 INFO b\\r\\u0000"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_h9_a_request_cannot_forge_a_log_line(tmp_path: Path, log_format: str) -> None:
+    """Finding 3: a path with an encoded line break wrote a genuine-looking line into the log, with no key."""
+    env = service_environment(f"sqlite:///{tmp_path / 'outbox.db'}", REDBAG_LOG_FORMAT=log_format)
+    service = ServiceProcess(env, tmp_path / "serve.log")
+    try:
+        answer = httpx.get(service.base_url + FORGED, headers={"Accept": "application/fhir+json"})
+        assert answer.status_code == 404
+        httpx.get(f"{service.base_url}/healthz")  # a request after it: its line is written after
+    finally:
+        service.stop()
+    lines = service.log().splitlines()
+    mentions = [line for line in lines if "FORGED" in line]
+    assert len(mentions) == 1, lines  # the access log line of the request, and no line of its own
+    if log_format == "text":
+        assert "GET /x\\n2026-12-06 01:00:00,000 INFO adapter.service.access: FORGED" in mentions[0]
+        assert all(_RECORD_START.match(line) for line in lines if "adapter." in line), lines
+    else:
+        records = [orjson.loads(line) for line in lines if line.startswith("{")]
+        assert any("FORGED" in r["message"] for r in records)
+        assert all(line.startswith("{") for line in lines if "adapter." in line), lines

@@ -57,7 +57,9 @@ async def test_readyz_when_database_and_fhir_server_answer(
     async with app_client(make_settings(tmp_path, fhir_server=hapi_base_url)) as api:
         answer = await api.get("/readyz")
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"status": "ready", "checks": {"database": "ok", "fhirServer": "ok"}}
+    ready = answer.json()
+    assert (ready["status"], ready["checks"]) == ("ready", {"database": "ok", "fhirServer": "ok"})
+    assert ready["queue"]["failedTransfers"] == 0 and ready["queue"]["waitingTransfers"] == 0
 
 
 async def test_the_openapi_document_carries_the_contract(api: httpx.AsyncClient) -> None:

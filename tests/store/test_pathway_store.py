@@ -154,4 +154,22 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             version = tx.execute("SELECT max(version) AS v FROM outbox_schema")[0]["v"]
     finally:
         outbox.close()
-    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 2
+    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 3
+
+
+def test_h22_an_operator_ends_a_failing_subscribers_backoff(
+    stores: tuple[JourneyStore, SubscriptionStore], clock: Clock
+) -> None:
+    """What requeueing is for notifications: they never fail, but a subscriber that failed waits for its
+    backoff; ``redbag outbox retry-subscription`` makes what waits for it due now."""
+    journeys, subscriptions = stores
+    subscriptions.create(subscription("s1"))
+    queue(journeys, "s1", "A", "B")
+    claimed = subscriptions.claim(OWNER, 60, limit=10)
+    subscriptions.settle(OWNER, [], [(job, "HTTP 503") for job in claimed], lambda n: 300.0)
+    assert subscriptions.claim(OWNER, 60, limit=10) == []  # backing off for 300 s
+    assert subscriptions.subscription_counts() == {"error": 1}
+    assert subscriptions.oldest_waiting() == clock.now
+    assert subscriptions.retry_now("s1") == 2
+    assert numbers(subscriptions.claim(OWNER, 60, limit=10)) == [1, 2]
+    assert subscriptions.retry_now("no-such") is None

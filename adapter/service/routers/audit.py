@@ -39,7 +39,23 @@ def _epoch(name: str, value: str | None) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-Action = Literal["send", "return", "read", "list", "view", "pull", "audit"]
+Action = Literal[
+    "send",
+    "return",
+    "read",
+    "list",
+    "view",
+    "pull",
+    "audit",
+    "requeue",
+    "event",
+    "subscribe",
+    "unsubscribe",
+    "journeys",
+    "journey",
+    "visit",
+    "register",
+]
 
 
 @router.get(

@@ -16,19 +16,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapter.pathway import EventKind, Incoming, Outcome, PathwayEvent, Visitor, check_event
 from adapter.pathway.resources import encounter, visit_task
 from adapter.redbag.identifiers import nhs_number_is_valid, ods_code_is_valid
+from adapter.service.auth import Caller
 from adapter.service.deps import RequestId, ServiceDep
 from adapter.service.event_desk import Targeted, journey_of
 from adapter.service.models import iso
 from adapter.service.negotiation import json_response
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, outcome_answer
-from adapter.service.pathway_access import Subscriber, audit
+from adapter.service.pathway_access import (
+    Subscriber,
+    audit,
+    require_organisation,
+    serves_journey,
+)
 from adapter.service.routers.pathway_events import RecordedView, recorded_view
 from adapter.service.state import Service
 from adapter.store import JourneyRow
 
 router = APIRouter(tags=["pathway"], responses=COMMON_ERRORS | AUTH_ERRORS, default_response_class=Response)
 JourneyId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="the journey's id")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: outcome_answer("no such journey")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: outcome_answer("no such journey (or not of a resident of this key's organisations)")
+}
 
 
 def view(service: Service, row: JourneyRow, *, events: bool = False) -> dict[str, Any]:
@@ -55,7 +63,13 @@ def view(service: Service, row: JourneyRow, *, events: bool = False) -> dict[str
     return found
 
 
-@router.get("/journeys", summary="Stays of one resident, or of one care home's residents, newest first")
+@router.get(
+    "/journeys",
+    summary="Stays of one resident, or of one care home's residents, newest first",
+    description="Only stays of residents of the care homes and practices the key's `ods=` names: another "
+    "care home's is 403; a resident's stays elsewhere are left out.",
+    responses={403: outcome_answer("not a care home this key acts for")},
+)
 async def list_journeys(
     caller: Subscriber,
     service: ServiceDep,
@@ -66,20 +80,25 @@ async def list_journeys(
 ) -> Response:
     if nhs_number is None and care_home is None:
         raise HTTPException(422, "give nhsNumber or careHome")
+    if care_home is not None:
+        require_organisation(caller, care_home, "care home")
 
     def work() -> dict[str, Any]:
-        rows = service.require_pathway().journeys.journeys(
+        found = service.require_pathway().journeys.journeys(
             nhs_number=nhs_number, care_home=care_home, limit=limit
         )
+        rows = [r for r in found if serves_journey(caller, r)]
         audit(service, caller, "journeys", "ok", request_id, nhs_number)
         return {"journeys": [view(service, r) for r in rows], "count": len(rows)}
 
     return json_response(await run_in_threadpool(work))
 
 
-def _journey(service: Service, journey_id: str) -> JourneyRow:
+def _journey(service: Service, caller: Caller, journey_id: str) -> JourneyRow:
+    """The journey when it is of a resident of the caller's organisations; 404 otherwise (another's stay
+    is not said to exist)."""
     row = service.require_pathway().journeys.journey(journey_id)
-    if row is None:
+    if row is None or not serves_journey(caller, row):
         raise HTTPException(404, f"no journey {journey_id}")
     return row
 
@@ -93,7 +112,7 @@ async def get_journey(
     journey_id: JourneyId, caller: Subscriber, service: ServiceDep, request_id: RequestId
 ) -> Response:
     def work() -> dict[str, Any]:
-        row = _journey(service, journey_id)
+        row = _journey(service, caller, journey_id)
         audit(service, caller, "journey", "ok", request_id, row.nhs_number)
         return view(service, row, events=True)
 
@@ -123,7 +142,7 @@ async def record_visit(
     service: ServiceDep,
     request_id: RequestId,
 ) -> Response:
-    row = await run_in_threadpool(_journey, service, journey_id)
+    row = await run_in_threadpool(_journey, service, caller, journey_id)
     event = PathwayEvent(
         kind=EventKind.VISITED,
         nhs_number=row.nhs_number,
@@ -155,8 +174,10 @@ class RegistrationIn(BaseModel):
 @router.put(
     "/registrations/{nhs_number}",
     summary="Register a resident's care home and GP practice (an admission without a red bag reaches them)",
+    description="The key's `ods=` must name the care home given (or, without one, the GP practice). A "
+    "resident who moves is registered by the new home; the earlier registration is replaced.",
     status_code=204,
-    responses=BODY_ERRORS,
+    responses=BODY_ERRORS | {403: outcome_answer("not a care home or practice this key acts for")},
 )
 async def register(
     nhs_number: Annotated[str, Path(pattern=r"^[0-9]{10}$")],
@@ -170,6 +191,13 @@ async def register(
     for code in (body.care_home, body.gp):
         if code is not None and not ods_code_is_valid(code):
             raise HTTPException(422, f"{code}: not an ODS code")
+    # A care home registers its residents (with their GP practice); a practice, its patients.
+    if body.care_home is not None:
+        require_organisation(caller, body.care_home, "care home")
+    elif body.gp is not None:
+        require_organisation(caller, body.gp, "GP practice")
+    else:
+        raise HTTPException(422, "give careHome or gp")
     await run_in_threadpool(
         service.require_pathway().journeys.register, nhs_number, body.care_home, body.gp, caller.client
     )

@@ -175,8 +175,11 @@ async def validate(
     resource: Any = body  # XML goes to the validator as bytes: it reads FHIR XML itself
     if media in JSON_TYPES:
         data = loads(body, source="request body")
-        if not isinstance(data, dict) or not _RESOURCE_TYPE.fullmatch(str(data.get("resourceType", ""))):
-            raise HTTPException(400, "the body is not a FHIR resource (a JSON object with a resourceType)")
+        resource_type = data.get("resourceType") if isinstance(data, dict) else None
+        if not isinstance(resource_type, str) or not _RESOURCE_TYPE.fullmatch(resource_type):
+            raise HTTPException(
+                400, "the body is not a FHIR resource (a JSON object whose resourceType is a type name)"
+            )
         resource, profile = (
             _unwrap_parameters(data, profile) if data["resourceType"] == "Parameters" else (data, profile)
         )

@@ -15,7 +15,7 @@ from adapter.notify import check_subscription, new_secret
 from adapter.service.deps import AnswerFormat, RequestId, ServiceDep
 from adapter.service.negotiation import fhir_response, json_body
 from adapter.service.openapi import AUTH_ERRORS, BODY_ERRORS, COMMON_ERRORS, fhir_answer, outcome_answer
-from adapter.service.pathway_access import Subscriber, audit
+from adapter.service.pathway_access import Subscriber, audit, require_organisation, serves_resident
 from adapter.service.state import Service
 from adapter.store import CriteriaKind, SubscriptionRow
 
@@ -46,15 +46,29 @@ def _own(service: Service, caller: Subscriber, subscription_id: str) -> Subscrip
     summary="Subscribe to a care home's residents, a GP practice's patients or one resident",
     description="criteria `Encounter?care-home=ODS`, `Encounter?general-practitioner=ODS` or "
     "`Encounter?patient.identifier=https://fhir.nhs.uk/Id/nhs-number|NHS-NUMBER` (or the Backport topic "
-    "with one filter criteria); channel rest-hook, application/fhir+json, optional headers. The 201 "
-    "answer carries the key that signs every notification (header X-Redbag-Signing-Key), shown once.",
+    "with one filter criteria); channel rest-hook, application/fhir+json, optional headers. A key subscribes "
+    "only to the care homes and practices its `ods=` names, or to a resident known at one of them "
+    "(registered, or named by their latest stay or red bag); 403 otherwise. The 201 answer carries the "
+    "key that signs every notification (header X-Redbag-Signing-Key), shown once.",
     status_code=201,
-    responses=fhir_answer("Resource", "the Subscription, active", 201) | BODY_ERRORS,
+    responses=fhir_answer("Resource", "the Subscription, active", 201)
+    | BODY_ERRORS
+    | {403: outcome_answer("not an organisation (or a resident of one) this key acts for")},
 )
 async def create(
     request: Request, caller: Subscriber, service: ServiceDep, fmt: AnswerFormat, request_id: RequestId
 ) -> Response:
     wanted = check_subscription(await json_body(request, "a Subscription"))
+    if wanted.criteria_kind == "resident":
+        if not await run_in_threadpool(serves_resident, service, caller, wanted.criteria_value):
+            raise HTTPException(
+                403,
+                "this resident is not known at any organisation client "
+                f"{caller.client!r} acts for: register them (PUT /registrations/{{nhsNumber}}) first",
+            )
+    else:
+        what = "care home" if wanted.criteria_kind == "care-home" else "GP practice"
+        require_organisation(caller, wanted.criteria_value, what)
     subscription_id = str(uuid.uuid4())
     secret = new_secret()
     resource = wanted.resource(subscription_id)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from adapter.errors import InputError
 from adapter.redbag.contract import discharge_warnings, summary_warnings
 from adapter.service import auditing
-from adapter.service.auth import Caller, Sender
+from adapter.service.auth import Admin, Caller, Reader, Sender
 from adapter.service.deps import FhirServer, OutboxDep, RequestId, ServiceDep
 from adapter.service.intake import accept_return, accept_transfer, visible_to
 from adapter.service.logmask import protect, resident_words
@@ -26,7 +26,14 @@ from adapter.service.openapi import json_body as body_doc
 from adapter.service.outcome import warnings_outcome
 from adapter.service.returns import record_return
 from adapter.service.state import Service
-from adapter.store import DuplicateTransferError, IdempotencyKeyReusedError, Outbox, Status, Transfer
+from adapter.store import (
+    ConflictingTransferError,
+    DuplicateTransferError,
+    IdempotencyKeyReusedError,
+    Outbox,
+    Status,
+    Transfer,
+)
 
 router = APIRouter(tags=["transfers"], responses=COMMON_ERRORS | AUTH_ERRORS, default_response_class=Response)
 
@@ -46,7 +53,10 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
         "model": TransferView,
         "headers": {"Location": {"description": "/transfers/{id}", "schema": {"type": "string"}}},
     },
-    409: outcome_answer("the same red bag (bag number and createdAt) was accepted with other content"),
+    409: outcome_answer(
+        "the same red bag (care home, bag number and createdAt) was accepted with other content: from "
+        "this client (its transfer is named), or from another (nothing is named)"
+    ),
     503: outcome_answer("no FHIR server configured, or the database is unavailable"),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -70,9 +80,13 @@ def _warnings(outbox: Outbox, transfer: Transfer) -> dict[str, Any] | None:
     return warnings_outcome(found)
 
 
-def _view(outbox: Outbox, transfer: Transfer) -> dict[str, Any]:
+def _view(service: Service, transfer: Transfer) -> dict[str, Any]:
+    outbox = service.require_outbox()
+    deadline = service.settings.delivery.deadline_hours
     returns = [r.id for r in outbox.returns_of(transfer.id)] if transfer.kind.value == "transfer" else []
-    view = TransferView.of(transfer, returns, viewable=viewable(), warnings=_warnings(outbox, transfer))
+    view = TransferView.of(
+        transfer, returns, viewable=viewable(), warnings=_warnings(outbox, transfer), deadline_hours=deadline
+    )
     return view.model_dump(by_alias=True, mode="json")
 
 
@@ -80,7 +94,8 @@ def _refusal(error: Exception) -> str:
     """How a refused send is recorded in the audit trail."""
     if isinstance(error, HTTPException) and error.status_code == 404:
         return "not-found"
-    return "conflict" if isinstance(error, IdempotencyKeyReusedError | DuplicateTransferError) else "invalid"
+    repeats = IdempotencyKeyReusedError | DuplicateTransferError | ConflictingTransferError
+    return "conflict" if isinstance(error, repeats) else "invalid"
 
 
 def _accept(
@@ -94,25 +109,35 @@ def _accept(
     """Run ``accept`` (in a worker thread), audit a refusal, answer 202 with the transfer."""
     try:
         transfer, created = accept()
-    except (InputError, IdempotencyKeyReusedError, DuplicateTransferError, HTTPException) as exc:
+    except (
+        InputError,
+        IdempotencyKeyReusedError,
+        DuplicateTransferError,
+        ConflictingTransferError,
+        HTTPException,
+    ) as exc:
         nhs, bag = auditing.identity_of(data)
         auditing.record(service, caller, action, _refusal(exc), request_id, nhs_number=nhs, bag_number=bag)
         raise
     headers = {"Location": f"/transfers/{transfer.id}"}
     if not created:
         headers["Idempotent-Replayed"] = "true"
-    return json_response(_view(service.require_outbox(), transfer), status=202, headers=headers)
+    return json_response(_view(service, transfer), status=202, headers=headers)
 
 
 @router.post(
     "/transfers",
     summary="Send a red bag: check, convert, validate and queue it for delivery to the FHIR server",
-    description="Answers 202 at once with Location: /transfers/{id}; delivery follows in the background "
-    "(with retries). The same Idempotency-Key, or the same bag number and createdAt, returns the same "
-    "transfer. A summary that breaks the contract, or FHIR that fails validation, is refused (422) and "
-    "nothing is queued. Missing or imprecise input travels, marked 'not recorded' in the FHIR, and the "
-    "answer's `warnings` lists those gaps (each with its JSON path); `Prefer: handling=strict` refuses "
-    "such input instead (422).",
+    description="Answers 202 at once with Location: /transfers/{id}; delivery follows in the background, "
+    "retried through an outage of the FHIR server until REDBAG_DELIVERY_DEADLINE_HOURS (24 h) have passed. "
+    "Transfers belong to the client that sent them: the same Idempotency-Key, or the same red bag (care "
+    "home, bag number and createdAt), from the same client returns the same transfer (a failed one is "
+    "requeued); the same red bag from another client is a transfer of its own (delivering it again "
+    "changes nothing on the FHIR server), and one with other content is refused (409) without naming "
+    "anything of the other's. A summary that breaks the contract, or FHIR that fails validation, is "
+    "refused (422) and nothing is queued. Missing or imprecise input travels, marked 'not recorded' in "
+    "the FHIR, and the answer's `warnings` lists those gaps (each with its JSON path); "
+    "`Prefer: handling=strict` refuses such input instead (422).",
     status_code=202,
     responses=ACCEPTED | BODY_ERRORS,
     openapi_extra=body_doc("ResidentSummary", "the resident summary"),
@@ -151,11 +176,11 @@ async def send_transfer(
 
 @router.get(
     "/transfers",
-    summary="This client's transfers, newest first, optionally of one status",
+    summary="This client's transfers (with the audit scope: every client's), newest first",
     responses={200: {"description": "a page of transfers", "model": TransferList}},
 )
 async def list_transfers(
-    caller: Sender,
+    caller: Reader,
     service: ServiceDep,
     outbox: OutboxDep,
     request_id: RequestId,
@@ -167,8 +192,12 @@ async def list_transfers(
         client = None if "audit" in caller.scopes else caller.client
         found = outbox.list_transfers(status=status, client=client, limit=limit, offset=offset)
         auditing.record(service, caller, "list", "ok", request_id)
+        deadline = service.settings.delivery.deadline_hours
         views = [
-            TransferView.of(t, viewable=viewable()).model_dump(by_alias=True, mode="json") for t in found
+            TransferView.of(t, viewable=viewable(), deadline_hours=deadline).model_dump(
+                by_alias=True, mode="json"
+            )
+            for t in found
         ]
         return {"transfers": views, "count": len(views), "limit": limit, "offset": offset}
 
@@ -196,10 +225,10 @@ def _visible_transfer(
     responses={200: {"description": "the transfer", "model": TransferView}, **NOT_FOUND},
 )
 async def get_transfer(
-    transfer_id: TransferId, caller: Sender, service: ServiceDep, outbox: OutboxDep, request_id: RequestId
+    transfer_id: TransferId, caller: Reader, service: ServiceDep, outbox: OutboxDep, request_id: RequestId
 ) -> Response:
     def work() -> dict[str, Any]:
-        return _view(outbox, _visible_transfer(service, caller, transfer_id, "read", request_id))
+        return _view(service, _visible_transfer(service, caller, transfer_id, "read", request_id))
 
     return json_response(await run_in_threadpool(work))
 
@@ -247,6 +276,39 @@ async def send_return(
     return answer
 
 
+@router.post(
+    "/transfers/{transfer_id}/requeue",
+    summary="Requeue a failed transfer (any client's): delivered again, its deadline running from now",
+    description="Needs a key with the `admin` scope. Only a `failed` transfer can be requeued (409 "
+    "otherwise); its sender can also requeue it by sending the same red bag again.",
+    responses={
+        200: {"description": "the transfer, queued again", "model": TransferView},
+        409: outcome_answer("the transfer has not failed"),
+        **NOT_FOUND,
+    },
+)
+async def requeue_transfer(
+    transfer_id: TransferId, caller: Admin, service: ServiceDep, outbox: OutboxDep, request_id: RequestId
+) -> Response:
+    def work() -> dict[str, Any]:
+        transfer = outbox.get(transfer_id)
+        if transfer is None:
+            auditing.record(service, caller, "requeue", "not-found", request_id)
+            raise HTTPException(404, f"no transfer {transfer_id}")
+        requeued = outbox.requeue(transfer_id)
+        if requeued is None:
+            auditing.record(service, caller, "requeue", "conflict", request_id, transfer=transfer)
+            raise HTTPException(
+                409, f"transfer {transfer_id} is {transfer.status.value}: only a failed transfer is requeued"
+            )
+        auditing.record(service, caller, "requeue", "ok", request_id, transfer=requeued)
+        return _view(service, requeued)
+
+    answer = json_response(await run_in_threadpool(work))
+    service.wake_delivery()
+    return answer
+
+
 def render_view(service: Service, caller: Caller, transfer_id: str, request_id: str) -> str:
     """The printable red bag of a transfer (with its return journey, once there is one)."""
     from adapter.render import render_transfer_html
@@ -278,6 +340,6 @@ view_router = APIRouter(tags=["transfers"], responses=COMMON_ERRORS | AUTH_ERROR
     responses={200: {"description": "the transfer form", "content": {"text/html": {}}}, **NOT_FOUND},
 )
 async def view_transfer(
-    transfer_id: TransferId, caller: Sender, service: ServiceDep, request_id: RequestId
+    transfer_id: TransferId, caller: Reader, service: ServiceDep, request_id: RequestId
 ) -> HTMLResponse:
     return HTMLResponse(await run_in_threadpool(render_view, service, caller, transfer_id, request_id))
