@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 
 from adapter.errors import ContractError, InputTooLargeError, Violation
 from adapter.fhir.jsonio import loads
-from adapter.redbag import dates, policy, vocab
+from adapter.redbag import dates, policy, text, vocab
 from adapter.redbag.dates import Shape
 from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, sctid_problem
 
@@ -55,9 +55,9 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 @cache
 def _fast_validator(name: str) -> Any:
     """A compiled (Rust) validator: answers "valid?" in microseconds; messages come from ``_validator``."""
-    schemas = [orjson.loads(schema_text(n)) for n in (SUMMARY_SCHEMA, DISCHARGE_SCHEMA)]
+    schemas = [orjson.loads(text.for_compiled(schema_text(n))) for n in (SUMMARY_SCHEMA, DISCHARGE_SCHEMA)]
     registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas])
-    return jsonschema_rs.validator_for(orjson.loads(schema_text(name)), registry=registry)
+    return jsonschema_rs.validator_for(orjson.loads(text.for_compiled(schema_text(name))), registry=registry)
 
 
 def json_path(parts: Iterable[str | int]) -> str:
