@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from adapter.fhir.ids import stable_id
+from adapter.pathway.journey import Journey, RedBag, Stage
 from adapter.pathway.readiness import NEED_KINDS, OUTCOMES, Item, ItemOutcome, Owner
 from adapter.redbag import capabilities, vocab
+from adapter.redbag.context import TransferContext
 from adapter.redbag.narrative import div, para, text
 
 Json = dict[str, Any]
@@ -34,6 +36,37 @@ class Parties:
     resident: Json  # the resident's Identifier: NHS number, or the care home's own id
     home: tuple[str, str]  # (ODS code, name)
     hospital: tuple[str, str]
+
+
+def parties_of(summary: Json) -> Parties:
+    """The stay's Encounter, the resident, the care home and the hospital of a red bag."""
+    ctx = TransferContext(summary)
+    dest = summary["transfer"]["destination"]
+    home = summary["careHome"]
+    return Parties(
+        ctx.encounter_id,
+        ctx.patient_identifier,
+        (home["odsCode"], home["name"]),
+        (dest["odsCode"], dest["name"]),
+    )
+
+
+def stay_of(transfer_id: str, summary: Json) -> Journey | None:
+    """A stay as the red bag describes it, for a red bag no admission has been matched to (None without an
+    NHS number: notifications name the resident by it alone)."""
+    resident = summary["resident"]
+    if not resident.get("nhsNumber"):
+        return None
+    return Journey(
+        id=stable_id("Journey", "transfer", transfer_id),
+        nhs_number=resident["nhsNumber"],
+        stage=Stage.ADMITTED,
+        admitted_at=summary["transfer"]["departedAt"],
+        hospital=summary["transfer"]["destination"]["odsCode"],
+        red_bag=RedBag(transfer_id, summary["bagNumber"], TransferContext(summary).encounter_id),
+        care_home=summary["careHome"]["odsCode"],
+        gp=(resident.get("gp") or {}).get("odsCode"),
+    )
 
 
 def _organisation(ods_name: tuple[str, str]) -> Json:

@@ -19,12 +19,10 @@ from typing import Any
 import orjson
 
 from adapter.config import Settings
-from adapter.fhir.ids import stable_id
-from adapter.pathway import Journey, NoticeKind, RedBag, Stage, Step
+from adapter.pathway import Journey, NoticeKind, Step
 from adapter.pathway.events import Notice
 from adapter.pathway.readiness import Readiness, readiness
-from adapter.pathway.readiness_tasks import Parties, readiness_tasks
-from adapter.redbag.context import TransferContext
+from adapter.pathway.readiness_tasks import parties_of, readiness_tasks, stay_of
 from adapter.redbag.discharge_delay import day_in_england, discharge_delay, readiness_extension
 from adapter.service.fanout import queue_notices
 from adapter.service.logmask import masked_logger
@@ -34,37 +32,6 @@ from adapter.store.subscriptions import NotificationTx
 
 Json = dict[str, Any]
 log = masked_logger("adapter.service.readiness")
-
-
-def parties_of(summary: Json) -> Parties:
-    """The stay's Encounter, the resident, the care home and the hospital of a red bag."""
-    ctx = TransferContext(summary)
-    dest = summary["transfer"]["destination"]
-    home = summary["careHome"]
-    return Parties(
-        ctx.encounter_id,
-        ctx.patient_identifier,
-        (home["odsCode"], home["name"]),
-        (dest["odsCode"], dest["name"]),
-    )
-
-
-def stay_of(transfer_id: str, summary: Json) -> Journey | None:
-    """A stay as the red bag describes it, for a red bag no admission has been matched to (None without an
-    NHS number: notifications name the resident by it alone)."""
-    resident = summary["resident"]
-    if not resident.get("nhsNumber"):
-        return None
-    return Journey(
-        id=stable_id("Journey", "transfer", transfer_id),
-        nhs_number=resident["nhsNumber"],
-        stage=Stage.ADMITTED,
-        admitted_at=summary["transfer"]["departedAt"],
-        hospital=summary["transfer"]["destination"]["odsCode"],
-        red_bag=RedBag(transfer_id, summary["bagNumber"], TransferContext(summary).encounter_id),
-        care_home=summary["careHome"]["odsCode"],
-        gp=(resident.get("gp") or {}).get("odsCode"),
-    )
 
 
 def tasks_of(row: ReadinessRow, summary: Json) -> list[Json]:

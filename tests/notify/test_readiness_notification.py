@@ -17,7 +17,7 @@ from adapter.pathway.readiness_tasks import readiness_tasks
 from adapter.redbag import check_summary
 from adapter.redbag.contract import read_json_file
 from adapter.redbag.discharge_delay import readiness_extension
-from adapter.service.readiness import parties_of, stay_of
+from adapter.pathway.readiness_tasks import parties_of, stay_of
 
 Json = dict[str, Any]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
