@@ -13,11 +13,10 @@ import pytest
 from adapter.notify import notification_bundle
 from adapter.pathway import Notice, NoticeKind
 from adapter.pathway.readiness import readiness
-from adapter.pathway.readiness_tasks import readiness_tasks
+from adapter.pathway.readiness_tasks import parties_of, readiness_tasks, stay_of
 from adapter.redbag import check_summary
 from adapter.redbag.contract import read_json_file
 from adapter.redbag.discharge_delay import readiness_extension
-from adapter.pathway.readiness_tasks import parties_of, stay_of
 
 Json = dict[str, Any]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
