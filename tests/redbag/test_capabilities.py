@@ -107,21 +107,11 @@ def test_the_capabilities_and_the_checklist_are_valid_by_our_validator() -> None
     Tasks claim their profiles and carry no error by our validator (the HL7 validator's cross-check of the
     same: scripts/hl7-crosscheck.sh); a return window that ends before it starts is refused (rb-cap-1)."""
     from adapter.cli.readiness import checklist_bundle
-    from adapter.pathway.readiness import readiness
     from adapter.validation import Validator
+    from tests.pathway.test_readiness import return_journey_readiness
 
-    summary = _example("return-journey.summary.json")
-    wanted = _example("return-journey.readiness.json")
+    summary, found = return_journey_readiness()
     document, transaction = build_bundles(assess_summary(summary).data)
-    found = readiness(
-        ready_date=wanted["dischargeReadyDate"],
-        recorded_at=wanted["recordedAt"],
-        source="file",
-        needs=wanted["needs"],
-        planned_return=wanted["plannedReturnAt"],
-        capabilities_block=summary["careHome"]["capabilities"],
-        capabilities_from="red bag",
-    )
     checklist = checklist_bundle(summary, found)
     validator = Validator.load()
     claimed = {
