@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Cross-check with the official HL7 FHIR validator (Maven: ca.uhn.hapi.fhir:org.hl7.fhir.validation),
 # offline and with no terminology server: every bundle the project generates from examples/ (document and
-# transaction bundles, the return journey, the CSV export example, the International Patient Summary views
-# against IPS 2.0.0, the DocumentReference pointers) and the committed golden outputs must
-# have no error against FHIR R4 core, the red-bag profiles in profiles/ and the UK Core profiles each
-# resource claims (UK Core R4 from $REDBAG_CORPORA/uk-core-r4, default ../shared/corpora/uk-core-r4, loaded
-# as an IG; when it is absent the UK Core claims are skipped, said on stderr and in the report).
+# transaction bundles, the return journey, the discharge readiness checklist, the CSV export example,
+# the International Patient Summary views against IPS 2.0.0, the DocumentReference pointers) and the
+# committed golden outputs must have no error against FHIR R4 core, the red-bag profiles in profiles/
+# and the UK Core profiles each resource claims (UK Core R4 from $REDBAG_CORPORA/uk-core-r4, default
+# ../shared/corpora/uk-core-r4, loaded as an IG; when it is absent the UK Core claims are skipped, said
+# on stderr and in the report).
 # Exit 0 pass, 1 errors, 2 setup.
 #
 #   scripts/hl7-crosscheck.sh            report in out/hl7-crosscheck/report.txt (warnings included)
@@ -112,6 +113,11 @@ else
     "$REDBAG" return "$discharge" --summary "${discharge%.discharge.json}.summary.json" \
       --out "$OUT/bundles/examples" >/dev/null
   done
+  for readiness in "$ROOT"/examples/*.readiness.json; do
+    [ -e "$readiness" ] || continue
+    "$REDBAG" readiness "$readiness" --summary "${readiness%.readiness.json}.summary.json" \
+      --out "$OUT/bundles/examples" >/dev/null
+  done
   if [ -d "$ROOT/examples/csv" ]; then
     "$REDBAG" convert "$ROOT/examples/csv" --mapping care-home-csv --out "$OUT/bundles/csv" >/dev/null
   fi
@@ -125,7 +131,7 @@ else
   else
     say "SKIPPED the DocumentReference pointers: Chromium (which prints their PDF) is not installed"
   fi
-  files=("$OUT"/bundles/examples/*.{document,transaction}.json "$OUT"/bundles/ips/*.ips.json)
+  files=("$OUT"/bundles/examples/*.{document,transaction,readiness}.json "$OUT"/bundles/ips/*.ips.json)
   [ -d "$OUT/bundles/pointers" ] && files+=("$OUT"/bundles/pointers/*.pointer.json)
   [ -d "$OUT/bundles/csv" ] && files+=("$OUT"/bundles/csv/*.{document,transaction}.json)
   for golden in "$ROOT"/examples/expected/*.json; do

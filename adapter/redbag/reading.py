@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from adapter.errors import InputError
 from adapter.redbag import dates, vocab
+from adapter.redbag.build_capabilities import capabilities_from_service
 from adapter.redbag.ukcore_observations import summary_observations
 
 Json = dict[str, Any]
@@ -318,6 +319,9 @@ def read_summary(reader: DocumentReader) -> Json:
         home["operator"] = operator["valueCode"]
     _put(home, "phone", _phone(home_org))
     _put(home, "address", _address(home_org.get("address")))
+    service = next(iter(reader.section("capabilities")), None)
+    if service is not None:
+        home["capabilities"] = capabilities_from_service(service)
 
     transfer_items = reader.section("transfer")
     reason = encounter["reasonCode"][0]

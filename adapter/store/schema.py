@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # 2: the pathway (events, journeys, residents, subscriptions, notifications)
 # 3: transfers keyed per client (natural_key), the red bag as the FHIR server knows it (server_key), and
-#    when a transfer last entered the queue (queued_at, from which its delivery deadline runs)
+#    when a transfer last entered the queue (queued_at, from which its delivery deadline runs); care home
+#    capabilities and discharge readiness
 SCHEMA_VERSION = 3
 
 _TYPES = {
@@ -139,7 +140,38 @@ CREATE TABLE IF NOT EXISTS notifications (
     UNIQUE (subscription_id, event_number)
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS notifications_in_order ON notifications (subscription_id, nhs_number, event_number)
+CREATE INDEX IF NOT EXISTS notifications_in_order
+    ON notifications (subscription_id, nhs_number, event_number);
+CREATE TABLE IF NOT EXISTS care_home_capabilities (
+    ods_code      TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    capabilities  TEXT NOT NULL,
+    confirmed_on  TEXT,
+    updated_at    {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS discharge_readiness (
+    transfer_id       TEXT PRIMARY KEY REFERENCES transfers (id),
+    journey_id        TEXT,
+    nhs_number        TEXT,
+    care_home         TEXT NOT NULL,
+    hospital          TEXT NOT NULL,
+    ready_date        TEXT,
+    ready_source      TEXT,
+    recorded_at       TEXT,
+    needs_recorded    INTEGER NOT NULL DEFAULT 0,
+    not_possible      INTEGER NOT NULL DEFAULT 0,
+    readiness         TEXT,
+    discharged_at     TEXT,
+    discharge_date    TEXT,
+    delay_days        INTEGER,
+    discharge_timing  TEXT CHECK (discharge_timing IN
+                      ('on-ready-date', 'delayed', 'before-ready-date', 'ready-date-not-recorded')),
+    version           INTEGER NOT NULL DEFAULT 1,
+    created_at        {real} NOT NULL,
+    updated_at        {real} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS discharge_readiness_by_home ON discharge_readiness (care_home, ready_date);
+CREATE INDEX IF NOT EXISTS discharge_readiness_by_hospital ON discharge_readiness (hospital, discharge_date)
 """
 
 

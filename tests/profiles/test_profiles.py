@@ -189,7 +189,7 @@ def test_section_slices_match_the_sections_the_generator_writes() -> None:
     """Every section code the generator writes is a slice of the matching Composition profile, and back."""
     transfer_keys = [
         "transfer", "resuscitation", "allergies", "medications", "problems", "observations",
-        "baseline", "about-me", "contacts", "consent", "belongings",
+        "baseline", "about-me", "contacts", "consent", "belongings", "capabilities",
     ]  # fmt: skip
     discharge_keys = ["discharge", "medication-changes", "diagnoses", "follow-up", "belongings-returned"]
     for name, keys in (("RedBagComposition", transfer_keys), ("RedBagDischargeComposition", discharge_keys)):
@@ -308,6 +308,22 @@ def test_hl7_validator_enforces_the_profiles(tmp_path: Path) -> None:
         heart = next(o for o in observations if o["meta"]["profile"][-1].endswith("-HeartRate"))
         heart["valueQuantity"]["unit"] = "/min"  # UK Core fixes the words "per minute"
         broken["ukcore-heart-rate-unit"] = (doc, "per minute")
+
+    doc = _document("return-journey.summary.json")
+    (service,) = _of_type(doc, "HealthcareService")
+    window = service["availableTime"][0]
+    window["availableStartTime"], window["availableEndTime"] = (
+        window["availableEndTime"],
+        window["availableStartTime"],
+    )
+    broken["return-window-backwards"] = (doc, "rb-cap-1")
+
+    checklist = load(EXAMPLES / "expected" / "RB-VR8D2-0456.readiness.json")
+    (not_possible,) = (
+        t for t in _of_type(checklist, "Task") if t["businessStatus"]["coding"][0]["code"] == "not-possible"
+    )
+    not_possible["status"] = "completed"  # H23: a need the home cannot meet shown as met
+    broken["not-possible-ticked"] = (checklist, "rb-ready-1")
 
     files = []
     for name, (bundle, _) in broken.items():

@@ -146,6 +146,7 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             "CREATE TABLE outbox_schema (version INTEGER NOT NULL); INSERT INTO outbox_schema VALUES (1);"
         )
     from adapter.store import open_outbox
+    from adapter.store.schema import SCHEMA_VERSION
 
     outbox = open_outbox(f"sqlite:///{path}")
     try:
@@ -154,7 +155,8 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             version = tx.execute("SELECT max(version) AS v FROM outbox_schema")[0]["v"]
     finally:
         outbox.close()
-    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 3
+    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables
+    assert {"care_home_capabilities", "discharge_readiness"} <= tables and version == SCHEMA_VERSION
 
 
 def test_h22_an_operator_ends_a_failing_subscribers_backoff(
