@@ -29,6 +29,7 @@ from adapter.store.records import (
     Transfer,
 )
 from adapter.store.schema import SCHEMA_VERSION, schema_script
+from adapter.store.stay_facts import ReturnFacts, write_return, write_transfer
 
 _COLUMNS = (
     "id, kind, parent_id, client, bag_number, nhs_number, status, attempts, created_at, updated_at, "
@@ -182,6 +183,12 @@ class Outbox:
             )
             created = bool(rows)
             transfer = _transfer(rows[0]) if rows else self._existing(tx, new)
+            if created and new.facts is not None:
+                if isinstance(new.facts, ReturnFacts):
+                    if new.parent_id is not None:
+                        write_return(tx, new.parent_id, new.facts)
+                else:
+                    write_transfer(tx, transfer.id, new.facts)
             action = "send" if new.kind is Kind.TRANSFER else "return"
             self._record(
                 tx,

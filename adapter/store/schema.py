@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: the pathway (events, journeys, residents, subscriptions, notifications)
+from adapter.store.stay_facts import facts_script
+
+# 2: the pathway (events, journeys, residents, subscriptions, notifications); 3: the measures' facts
+SCHEMA_VERSION = 3
 
 _TYPES = {
     "sqlite": {"real": "REAL", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -134,10 +137,16 @@ CREATE TABLE IF NOT EXISTS notifications (
     UNIQUE (subscription_id, event_number)
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS notifications_in_order ON notifications (subscription_id, nhs_number, event_number)
+CREATE INDEX IF NOT EXISTS notifications_in_order
+    ON notifications (subscription_id, nhs_number, event_number);
 """
 
 
 def schema_script(dialect: str) -> str:
     """The DDL for ``dialect`` ("sqlite" or "postgresql"); every statement is idempotent."""
-    return _SCRIPT.format(**_TYPES[dialect])
+    return (_SCRIPT + facts_script()).format(**_TYPES[dialect])
+
+
+def facts_only_script(dialect: str) -> str:
+    """The DDL of the measures' facts tables alone (a scratch database filled from a FHIR server)."""
+    return facts_script().format(**_TYPES[dialect])

@@ -146,6 +146,7 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             "CREATE TABLE outbox_schema (version INTEGER NOT NULL); INSERT INTO outbox_schema VALUES (1);"
         )
     from adapter.store import open_outbox
+    from adapter.store.schema import SCHEMA_VERSION
 
     outbox = open_outbox(f"sqlite:///{path}")
     try:
@@ -154,4 +155,5 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
             version = tx.execute("SELECT max(version) AS v FROM outbox_schema")[0]["v"]
     finally:
         outbox.close()
-    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables and version == 2
+    assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables
+    assert {"transfer_facts", "belonging_facts", "journey_facts"} <= tables and version == SCHEMA_VERSION
