@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapter.store.database import Database, iter_statements
 from adapter.store.stay_facts import facts_script
 
 # 2: the pathway (events, journeys, residents, subscriptions, notifications); 3: the measures' facts
@@ -150,3 +151,10 @@ def schema_script(dialect: str) -> str:
 def facts_only_script(dialect: str) -> str:
     """The DDL of the measures' facts tables alone (a scratch database filled from a FHIR server)."""
     return facts_script().format(**_TYPES[dialect])
+
+
+def create_facts_tables(db: Database) -> None:
+    """Create the facts tables alone in ``db`` (a scratch database filled from a FHIR server)."""
+    with db.transaction(write=True) as tx:
+        for statement in iter_statements(facts_only_script(db.dialect)):
+            tx.execute(statement)

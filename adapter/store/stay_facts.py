@@ -122,12 +122,28 @@ _JOURNEY_COLUMNS = tuple(f.name for f in fields(JourneyFacts))
 def _upsert(table: str, key: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    # A ready date, once known, is not forgotten by a later write that does not carry one.
+    updates = ", ".join(
+        f"{c} = coalesce(excluded.{c}, {table}.{c})" if c == "ready_day" else f"{c} = excluded.{c}"
+        for c in columns
+        if c != key
+    )
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
 
 
 _TRANSFER_UPSERT = _upsert("transfer_facts", "transfer_id", ("transfer_id", *_TRANSFER_COLUMNS))
 _JOURNEY_UPSERT = _upsert("journey_facts", "journey_id", _JOURNEY_COLUMNS)
+_RETURN_COLUMNS = (
+    "transfer_id",
+    "returned",
+    "returned_at",
+    "returned_day",
+    "medicines_started",
+    "medicines_stopped",
+    "medicines_dose_changed",
+    "ready_day",
+)
+_RETURN_UPSERT = _upsert("transfer_facts", "transfer_id", _RETURN_COLUMNS)
 
 
 def write_transfer(tx: Tx, transfer_id: str, facts: TransferFacts) -> None:
@@ -136,19 +152,18 @@ def write_transfer(tx: Tx, transfer_id: str, facts: TransferFacts) -> None:
 
 
 def write_return(tx: Tx, transfer_id: str, facts: ReturnFacts) -> None:
-    """Record the return journey of the red bag ``transfer_id`` (its facts row must exist)."""
+    """Record the return journey of the red bag ``transfer_id`` (before or after its own facts)."""
     tx.execute(
-        "UPDATE transfer_facts SET returned = 1, returned_at = ?, returned_day = ?, medicines_started = ?, "
-        "medicines_stopped = ?, medicines_dose_changed = ?, ready_day = coalesce(?, ready_day) "
-        "WHERE transfer_id = ?",
+        _RETURN_UPSERT,
         (
+            transfer_id,
+            1,
             facts.returned_at,
             facts.returned_day,
             facts.medicines_started,
             facts.medicines_stopped,
             facts.medicines_dose_changed,
             facts.ready_day,
-            transfer_id,
         ),
     )
     tx.execute("DELETE FROM belonging_facts WHERE transfer_id = ?", (transfer_id,))
