@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapter.store import Outbox, open_outbox
+from tests.events.conftest import clock, start  # noqa: F401  (pytest fixtures)
 from tests.store.conftest import BACKENDS
 
 
