@@ -24,6 +24,7 @@ COMMANDS = (
     "pull",
     "smoke",
     "render",
+    "report",
     "serve",
     "listen_hl7",
 )
@@ -35,6 +36,7 @@ examples:
   redbag push out/RB-VN4R7-0318.transaction.json --server http://127.0.0.1:8080/fhir
   redbag convert examples/csv --mapping care-home-csv --out out/csv/
   redbag listen-hl7 --port 2575
+  redbag report --database sqlite:///redbag.db --out out/report
 
 Run `redbag COMMAND --help` for each command's options and an example.
 """
