@@ -19,6 +19,7 @@ from adapter.service.middleware import BodyLimit, RequestEnvelope
 from adapter.service.openapi import install_openapi
 from adapter.service.routers import (
     audit,
+    board,
     fhir_events,
     journeys,
     meta,
@@ -42,6 +43,7 @@ Care-home red bags (the hospital transfer pathway) as validated FHIR R4.
 * The pathway: `POST /events` (admissions, discharges, ... from a hospital system), `/fhir-events/{source}`
   (FHIR Subscription notifications), `POST /Subscription` (care homes, GP practices and community teams
   subscribe to signed notifications), `GET /journeys`, `POST /journeys/{id}/visit` (the 48-hour visit).
+* `GET /board`: the live board of residents in hospital now, by care home (HTML; a key with `subscribe`).
 
 FHIR answers are `application/fhir+json` or `application/fhir+xml` (Accept, or `_format`); every error is
 an OperationOutcome. Callers present their API key as `X-API-Key` or `Authorization: Bearer`.
@@ -90,6 +92,7 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
         fhir_events,
         subscriptions,
         journeys,
+        board,
     )
     for area in areas:
         app.include_router(area.router)

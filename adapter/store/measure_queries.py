@@ -20,7 +20,7 @@ READMISSION_DAYS = 30
 _DAY = 86400
 
 #: Every stay once, with what each measure needs (columns from both sources, the journey's first).
-_STAYS = """
+STAYS = """
 stays AS (
     SELECT j.journey_id AS id,
            j.resident AS resident,
@@ -140,7 +140,7 @@ class Scope:
 
 def _statement(select: str, scope: Scope, classified: bool = True) -> tuple[str, list[object]]:
     where, params = scope.where()
-    ctes = f"WITH {_STAYS},{_CLASSIFIED}" if classified else f"WITH {_STAYS}"
+    ctes = f"WITH {STAYS},{_CLASSIFIED}" if classified else f"WITH {STAYS}"
     source = "classified" if classified else "stays"
     sql = f"{ctes}, scoped AS (SELECT * FROM {source}{where}) {select}"
     # ':as_of' appears several times: replace by positional marks, in order of appearance.
