@@ -15,14 +15,7 @@ from adapter.measures import suppression
 from adapter.measures.definitions import CALLED_OUT_KINDS, MEASURES, Measure, measure
 from adapter.measures.suppression import NOT_RECORDED, Shown
 from adapter.store.database import Database, Row
-from adapter.store.measure_queries import (
-    Scope,
-    belonging_sums,
-    coverage,
-    group_names,
-    group_sums,
-    stay_days,
-)
+from adapter.store.measure_queries import Scope, coverage, group_names, measure_sums
 
 _EPOCH_DAY = date(1970, 1, 1)
 #: Lengths of stay in whole days, as the distribution shows them: (label, first day, first day after).
@@ -144,7 +137,7 @@ class _Builder:
     def count(self, n: int) -> Shown:
         return suppression.count(n, self.k)
 
-    def group(self, row: Row, kinds: dict[str, tuple[int, int, int]]) -> None:
+    def group(self, row: Row, kinds: dict[str, tuple[int, int]]) -> None:
         self._transfers(row)
         self._length_of_stay(row)
         self._ready(row)
@@ -209,18 +202,19 @@ class _Builder:
         self.add(m, "missed", r, self.count(due - on_time - late))
         self.add(m, "on-time-percent", r, suppression.percent(on_time, due, self.k))
 
-    def _belongings(self, r: Row, kinds: dict[str, tuple[int, int, int]]) -> None:
+    def _belongings(self, r: Row, kinds: dict[str, tuple[int, int]]) -> None:
         m = measure("belongings")
         if self.covered["returns"] == 0:
             for s in m.statistics:
                 self.add(m, s.id, r, NOT_RECORDED)
             return
         returns = _int(r, "returns")
-        every = tuple(sum(v[i] for v in kinds.values()) for i in range(3))
+        self.add(m, "items", r, self.count(_int(r, "items")))
         for split in ("all", *sorted(set(kinds) | set(CALLED_OUT_KINDS), key=_kind_order)):
-            items, missing, retained = every if split == "all" else kinds.get(split, (0, 0, 0))
+            missing, retained = (
+                (_int(r, "missing"), _int(r, "retained")) if split == "all" else kinds.get(split, (0, 0))
+            )
             self.add(m, "returns", r, self.count(returns), split)
-            self.add(m, "items", r, self.count(items), split)
             self.add(m, "missing", r, self.count(missing), split)
             self.add(m, "retained", r, self.count(retained), split)
             self.add(m, "missing-per-100", r, suppression.per_100(missing, returns, self.k), split)
@@ -258,6 +252,31 @@ class _Builder:
             self.add(m, "readmitted-percent", r, suppression.percent(readmitted, followed, self.k), split)
 
 
+def _groups_of(row: Row) -> tuple[tuple[str, str], ...]:
+    """The groups a (care home, hospital) pair of sums belongs to."""
+    return (("overall", "all"), ("care-home", row["care_home"] or ""), ("hospital", row["hospital"] or ""))
+
+
+def _roll_up(rows: list[Row]) -> list[Row]:
+    """Sums per (care home, hospital) added up per care home, per hospital and overall (every sum adds
+    up); overall first, then care homes, then hospitals, each in code order."""
+    keys = [k for k in (rows[0] if rows else {}) if k not in ("care_home", "hospital")]
+    totals: dict[tuple[str, str], list[Any]] = {("overall", "all"): [0] * len(keys)}
+    for row in rows:
+        values = [row[k] or 0 for k in keys]
+        for group in _groups_of(row):
+            total = totals.get(group)
+            if total is None:
+                totals[group] = list(values)
+            else:
+                totals[group] = [a + b for a, b in zip(total, values, strict=True)]
+    order = {"overall": 0, "care-home": 1, "hospital": 2}
+    return [
+        {"dimension": dimension, "grp": grp, **dict(zip(keys, sums, strict=False))}
+        for (dimension, grp), sums in sorted(totals.items(), key=lambda item: (order[item[0][0]], item[0][1]))
+    ]
+
+
 def _kind_order(kind: str) -> tuple[int, str]:
     return (CALLED_OUT_KINDS.index(kind) if kind in CALLED_OUT_KINDS else len(CALLED_OUT_KINDS), kind)
 
@@ -293,17 +312,16 @@ def measure_database(
     now = time.time() if as_of is None else as_of
     scope = filters.scope(now)
     covered = {k: int(v or 0) for k, v in coverage(db).items()}
-    kinds: dict[tuple[str, str], dict[str, tuple[int, int, int]]] = defaultdict(dict)
-    for row in belonging_sums(db, scope):
-        kinds[(row["dimension"], row["grp"])][row["kind"]] = (
-            _int(row, "items"),
-            _int(row, "missing"),
-            _int(row, "retained"),
-        )
+    sums = measure_sums(db, scope)
+    kinds: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in sums.kinds:
+        for group in _groups_of(row):
+            missing, retained = kinds[group].get(row["kind"], (0, 0))
+            kinds[group][row["kind"]] = (missing + _int(row, "missing"), retained + _int(row, "retained"))
     builder = _Builder(threshold, covered)
-    for row in group_sums(db, scope):
+    for row in _roll_up(sums.groups):
         builder.group(row, kinds.get((row["dimension"], row["grp"]), {}))
-    days = stay_days(db, scope)
+    days = sums.days
     names = {(r["dimension"], r["code"]): r["name"] for r in group_names(db) if r["name"]}
     return Measures(
         filters=filters,

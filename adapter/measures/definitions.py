@@ -119,7 +119,8 @@ BELONGINGS = Measure(
     "Belongings missing or retained",
     "Of the items that went out in red bags whose return journey was recorded: those missing (including "
     "items the hospital did not account for) and those retained by the hospital, per 100 transfers that "
-    "came back, overall and by kind of item (hearing aids, dentures and glasses called out).",
+    "came back, overall and by kind of item (hearing aids, dentures and glasses called out; the items "
+    "that went out are counted overall only).",
     "Red bags whose return journey was not recorded; items never listed in the red bag; items found "
     "after the return journey was sent.",
     (

@@ -99,7 +99,7 @@ def _table(found: Measures, m: Measure) -> Table:
 def _kinds_table(found: Measures) -> Table:
     m = next(x for x in MEASURES if x.id == "belongings")
     kinds = [s for s in found.splits("belongings") if s != "all"]
-    statistics = ["items", "missing", "retained", "missing-per-100", "retained-per-100"]
+    statistics = ["missing", "retained", "missing-per-100", "retained-per-100"]
     rows = []
     for kind in kinds:
         cells = [found.get("belongings", s, split=kind).text for s in statistics]

@@ -31,11 +31,16 @@ CREATE TABLE IF NOT EXISTS transfer_facts (
     returned                INTEGER NOT NULL DEFAULT 0,
     returned_at             {real},
     returned_day            INTEGER,
+    belongings_out          INTEGER,
+    belongings_missing      INTEGER,
+    belongings_retained     INTEGER,
     medicines_started       INTEGER,
     medicines_stopped       INTEGER,
     medicines_dose_changed  INTEGER
 );
 CREATE INDEX IF NOT EXISTS transfer_facts_by_resident ON transfer_facts (resident);
+-- only the items that did not come back (missing or retained): the exceptions are what is counted by
+-- kind and shown on the board, and they are few (a table of every item would be ten times the rows)
 CREATE TABLE IF NOT EXISTS belonging_facts (
     transfer_id  TEXT NOT NULL,
     position     INTEGER NOT NULL,
@@ -138,6 +143,9 @@ _RETURN_COLUMNS = (
     "returned",
     "returned_at",
     "returned_day",
+    "belongings_out",
+    "belongings_missing",
+    "belongings_retained",
     "medicines_started",
     "medicines_stopped",
     "medicines_dose_changed",
@@ -160,6 +168,9 @@ def write_return(tx: Tx, transfer_id: str, facts: ReturnFacts) -> None:
             1,
             facts.returned_at,
             facts.returned_day,
+            len(facts.belongings),
+            sum(1 for _, status in facts.belongings if status == "missing"),
+            sum(1 for _, status in facts.belongings if status == "retained"),
             facts.medicines_started,
             facts.medicines_stopped,
             facts.medicines_dose_changed,
@@ -168,6 +179,8 @@ def write_return(tx: Tx, transfer_id: str, facts: ReturnFacts) -> None:
     )
     tx.execute("DELETE FROM belonging_facts WHERE transfer_id = ?", (transfer_id,))
     for position, (kind, status) in enumerate(facts.belongings):
+        if status == "returned":
+            continue
         tx.execute(
             "INSERT INTO belonging_facts (transfer_id, position, kind, status) VALUES (?, ?, ?, ?)",
             (transfer_id, position, kind, status),

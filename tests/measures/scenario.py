@@ -102,7 +102,6 @@ EXPECTED = {
     ("belongings", "missing-per-100", "all"): "33.3",
     ("belongings", "missing-per-100", "hearing-aid"): "16.7",
     ("belongings", "retained-per-100", "hearing-aid"): "16.7",
-    ("belongings", "items", "glasses"): "6",
     ("belongings", "missing-per-100", "dentures"): "0.0",
     ("medicines", "with-change", "all"): "2",
     ("medicines", "with-change-percent", "all"): "33.3",
