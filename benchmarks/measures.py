@@ -161,10 +161,8 @@ def time_store(args: argparse.Namespace) -> None:
             measure_database(db, filters, as_of=as_of)  # warm the cache, as a second report would
             wall, cpu = min(_timed(db, filters, as_of) for _ in range(3))
             found = measure_database(db, filters, as_of=as_of)
-            stays = found.get("transfers", "stays").text
-            print(
-                f"  {label:14s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  ({stays} stays, {len(found.figures)} figures)"
-            )
+            stays, figures = found.get("transfers", "stays").text, len(found.figures)
+            print(f"  {label:14s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  ({stays} stays, {figures} figures)")
         print(f"  load average while measuring: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
         outbox.close()
 
