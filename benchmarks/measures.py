@@ -13,7 +13,7 @@ home, per hospital and overall: for all stays, for one quarter, and for one care
 (``--core``); prints wall-clock and CPU seconds (the CPU time holds SQLite's work, not PostgreSQL's).
 
 Server: sends ``--red-bags`` red bags and their return journeys (built from the examples) to the FHIR
-server as transactions, 8 at a time (``--no-push``: read what is there), then times
+server as transactions, one at a time (``--no-push``: read what is there), then times
 :func:`adapter.measures.server.read_server` (FHIR search, ``_count`` 200, 4 slices at once) and prints
 red bags and return journeys read per second. ``--server hapi`` starts testserver/hapi for the run.
 """
@@ -206,7 +206,7 @@ async def _push(base: str, bags: list[tuple[dict[str, Any], dict[str, Any] | Non
     from adapter.client import AsyncFhirClient
 
     async with AsyncFhirClient(base, timeout=120) as client:
-        gate = asyncio.Semaphore(8)
+        gate = asyncio.Semaphore(1)  # HAPI on H2 times out on table locks with concurrent transactions
 
         async def one(transaction: dict[str, Any], returned: dict[str, Any] | None) -> None:
             async with gate:

@@ -74,3 +74,12 @@ def at_march_21() -> float:
     from tests.measures.hand_fixture import at
 
     return at(3, 21, 12)
+
+
+def test_docs_measures_md_is_written_from_the_definitions() -> None:
+    from pathlib import Path
+
+    from adapter.measures.docs import measures_markdown
+
+    doc = Path(__file__).parents[2] / "docs" / "measures.md"
+    assert doc.read_text(encoding="utf-8") == measures_markdown(), "run scripts/measures-doc.py"
