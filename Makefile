@@ -18,6 +18,7 @@ setup: $(BIN)/redbag
 demo: setup
 	$(BIN)/redbag convert examples/*.summary.json --out out/
 	$(BIN)/redbag return examples/return-journey.discharge.json --summary examples/return-journey.summary.json --out out/
+	$(BIN)/redbag readiness examples/return-journey.readiness.json --summary examples/return-journey.summary.json --out out/
 	$(BIN)/redbag convert examples/csv --mapping care-home-csv --out out/csv/
 
 test: setup

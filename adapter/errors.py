@@ -8,6 +8,8 @@
     │   ├── InputTooLargeError            a file or body over the size limit
     │   └── EncodingError            bytes that are not UTF-8 (or not decodable)
     ├── CompletenessError            an input item is missing from the output (hazard H1): never a warning
+    ├── ShownAsMetError              a discharge need shown as met that the care home cannot meet (hazard
+    │                                H23; in adapter.pathway.readiness)
     ├── MappingError                 a mapping file or CSV layout is unusable (before any row is read)
     ├── PackageError                 FHIR definitions missing from the package cache
     ├── PrintError                   a PDF could not be printed (no Chromium, or it failed)

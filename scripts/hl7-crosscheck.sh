@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cross-check with the official HL7 FHIR validator (Maven: ca.uhn.hapi.fhir:org.hl7.fhir.validation),
 # offline and with no terminology server: every bundle the project generates from examples/ (document and
-# transaction bundles, the return journey, the CSV export example) and the committed golden outputs must
-# have no error against FHIR R4 core and the red-bag profiles in profiles/. Exit 0 pass, 1 errors, 2 setup.
+# transaction bundles, the return journey, the discharge readiness checklist, the CSV export example) and
+# the committed golden outputs must have no error against FHIR R4 core and the red-bag profiles in profiles/. Exit 0 pass, 1 errors, 2 setup.
 #
 #   scripts/hl7-crosscheck.sh            report in out/hl7-crosscheck/report.txt (warnings included)
 #   scripts/hl7-crosscheck.sh FILE...    check these files instead of the generated ones
@@ -65,10 +65,15 @@ else
     "$REDBAG" return "$discharge" --summary "${discharge%.discharge.json}.summary.json" \
       --out "$OUT/bundles/examples" >/dev/null
   done
+  for readiness in "$ROOT"/examples/*.readiness.json; do
+    [ -e "$readiness" ] || continue
+    "$REDBAG" readiness "$readiness" --summary "${readiness%.readiness.json}.summary.json" \
+      --out "$OUT/bundles/examples" >/dev/null
+  done
   if [ -d "$ROOT/examples/csv" ]; then
     "$REDBAG" convert "$ROOT/examples/csv" --mapping care-home-csv --out "$OUT/bundles/csv" >/dev/null
   fi
-  files=("$OUT"/bundles/examples/*.{document,transaction}.json)
+  files=("$OUT"/bundles/examples/*.{document,transaction,readiness}.json)
   [ -d "$OUT/bundles/csv" ] && files+=("$OUT"/bundles/csv/*.{document,transaction}.json)
   for golden in "$ROOT"/examples/expected/*.json; do
     [ -e "$golden" ] || continue

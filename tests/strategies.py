@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from adapter.redbag import vocab
+from adapter.redbag import capabilities, vocab
 
 Json = dict[str, Any]
 
@@ -83,6 +83,30 @@ def _optional_fields(draw: Any, fields: dict[str, Any]) -> Json:
     for key, strategy in fields.items():
         _optional(draw, out, key, strategy)
     return out
+
+
+_times = st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45])).map(
+    lambda hm: f"{hm[0]:02d}:{hm[1]:02d}"
+)
+_window = st.fixed_dictionaries(
+    {
+        "days": st.lists(st.sampled_from(capabilities.DAYS), min_size=1, max_size=7, unique=True),
+        "span": st.lists(_times, min_size=2, max_size=2, unique=True).map(sorted),
+    }
+).map(lambda w: {"days": w["days"], "from": w["span"][0], "until": w["span"][1]})
+
+
+@st.composite
+def care_home_capabilities(draw: Any) -> Json:
+    """What a care home can manage: each list stated or not on its own draw (an empty list says none)."""
+    block: Json = {}
+    _optional(draw, block, "confirmedOn", days(2018, 2025).filter(lambda d: "T" not in d))
+    for group, codes in capabilities.GROUPS.items():
+        _optional(
+            draw, block, group, st.lists(st.sampled_from(list(codes)), unique=True, max_size=len(codes))
+        )
+    _optional(draw, block, "returns", st.lists(_window, min_size=1, max_size=3))
+    return block
 
 
 @st.composite
@@ -163,6 +187,7 @@ def summaries(draw: Any) -> Json:
                     "operator": st.sampled_from(["independent", "nhs", "local-authority"]),
                     "phone": st.just("01632 960123"),
                     "address": st.fixed_dictionaries({"line": st.lists(texts, min_size=1, max_size=2)}),
+                    "capabilities": care_home_capabilities(),
                 },
             ),
         },

@@ -17,6 +17,7 @@ from adapter import __version__
 COMMANDS = (
     "convert",
     "return_journey",
+    "readiness",
     "to_summary",
     "validate",
     "packages",
@@ -35,6 +36,7 @@ examples:
   redbag validate out/RB-VN4R7-0318.document.json
   redbag push out/RB-VN4R7-0318.transaction.json --server http://127.0.0.1:8080/fhir
   redbag convert examples/csv --mapping care-home-csv --out out/csv/
+  redbag readiness examples/return-journey.readiness.json --summary examples/return-journey.summary.json
   redbag listen-hl7 --port 2575
   redbag report --database sqlite:///redbag.db --out out/report
 

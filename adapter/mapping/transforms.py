@@ -250,6 +250,45 @@ def _ods_code(value: str, _: Context) -> str:
     return code
 
 
+# --- what a care home can manage -------------------------------------------------------------------------
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WINDOW = re.compile(r"^(?P<days>[A-Za-z,\- ]+?)\s+(?P<from>\d{2}:\d{2})\s*-\s*(?P<until>\d{2}:\d{2})$")
+_TIME_OF_DAY = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
+_WINDOW_HINT = "write each window as DAYS HH:MM-HH:MM, e.g. mon-fri 08:00-20:00; sat,sun 10:00-16:00"
+
+
+def _none_is_empty(value: str, _: Context) -> Any:
+    """``none`` (any case) is an empty list: a list stated as having nothing in it."""
+    return [] if value.strip().casefold() == "none" else value
+
+
+def _window_days(text: str) -> list[str]:
+    days: list[str] = []
+    for part in (p.strip().casefold() for p in text.split(",")):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise CellError(f"unknown day (use {', '.join(_DAYS)}); {_WINDOW_HINT}")
+        span = _DAYS[_DAYS.index(first) : _DAYS.index(last) + 1] if last else (first,)
+        if not span:
+            raise CellError(f"a range of days runs forward (mon-fri, not fri-mon); {_WINDOW_HINT}")
+        days += span
+    return days
+
+
+def _return_windows(value: str, _: Context) -> list[dict[str, Any]]:
+    """``mon-fri 08:00-20:00; sat,sun 10:00-16:00`` -> the capabilities' ``returns`` windows."""
+    windows = []
+    for text in (w.strip() for w in value.split(";")):
+        m = _WINDOW.match(text)
+        if not m:
+            raise CellError(_WINDOW_HINT)
+        for moment in (m["from"], m["until"]):
+            if not _TIME_OF_DAY.match(moment):
+                raise CellError("is not a time of day (hours 00-23, minutes 00-59)")
+        windows.append({"days": _window_days(m["days"]), "from": m["from"], "until": m["until"]})
+    return windows
+
+
 def _with_context(fn: Callable[[str, Context], Any]) -> Callable[[Context, Any], Transform]:
     def factory(ctx: Context, _: Any) -> Transform:
         return lambda v: fn(v, ctx)
@@ -332,6 +371,8 @@ SIMPLE: dict[str, Callable[[Context, Any], Transform]] = {
     "upper": _with_context(lambda v, _: v.upper()),
     "lower": _with_context(lambda v, _: v.lower()),
     "collapse_spaces": _with_context(lambda v, _: " ".join(v.split())),
+    "none_is_empty": _with_context(_none_is_empty),
+    "return_windows": _with_context(_return_windows),
 }
 #: Transforms with an argument (``transform: {map: gender}``).
 WITH_ARGUMENT: dict[str, Callable[[Context, Any], Transform]] = {

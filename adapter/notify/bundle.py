@@ -1,16 +1,19 @@
 """Notifications in the Subscriptions R5 Backport IG's R4 shape: a ``history`` Bundle whose first entry is
 the SubscriptionStatus ``Parameters`` (subscription, topic, status, type ``event-notification``, events
 since the subscription started, and the event with its number), then the stay's Encounter and, for the
-visit's events, the visit Task (full-resource payload).
+visit's events, the visit Task; for a discharge-ready notice, the readiness checklist's Tasks (full-resource
+payload).
 
 What happened is in the notification event's ``pathway-event`` extension: its code, whether a red bag
 went with the resident, on discharge and return whether the belongings have been reconciled yet and how
-many are missing, the planned discharge date.
+many are missing, the planned discharge date, the Discharge Ready Date and how many needs the care home
+cannot meet.
 See http://hl7.org/fhir/uv/subscriptions-backport/ (STU 1.1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from adapter.fhir.ids import stable_id
@@ -33,6 +36,7 @@ DISPLAYS = {
     NoticeKind.VISITED: "48-hour visit made",
     NoticeKind.VISIT_OVERDUE: "48-hour visit overdue",
     NoticeKind.DISCHARGE_PLANNED: "Discharge planned",
+    NoticeKind.DISCHARGE_READY: "Ready for discharge: date and checklist",
     NoticeKind.DISCHARGED: "Discharged from hospital",
     NoticeKind.DISCHARGE_CANCELLED: "Discharge cancelled",
     NoticeKind.RED_BAG_RETURNED: "Red bag returned",
@@ -62,10 +66,26 @@ def _details(notice: Notice, journey: Journey) -> list[Json]:
 
 
 def notification_bundle(
-    *, base: str, subscription_id: str, event_number: int, notice: Notice, journey: Journey, timestamp: str
+    *,
+    base: str,
+    subscription_id: str,
+    event_number: int,
+    notice: Notice,
+    journey: Journey,
+    timestamp: str,
+    extra: Sequence[Json] = (),
+    details: Sequence[Json] = (),
+    encounter_extensions: Sequence[Json] = (),
 ) -> Json:
-    """One event's notification for one subscription (deterministic ids: a re-delivery is the same bytes)."""
+    """One event's notification for one subscription (deterministic ids: a re-delivery is the same bytes).
+
+    ``extra``: more resources to carry (a checklist's Tasks); ``details``: more parts of the pathway-event
+    extension; ``encounter_extensions``: extensions of the stay's Encounter (its discharge readiness).
+    """
     stay = encounter(journey)
+    if encounter_extensions:
+        stay = {"resourceType": "Encounter", "id": stay["id"], "extension": list(encounter_extensions),
+                **{k: v for k, v in stay.items() if k not in ("resourceType", "id")}}  # fmt: skip
     task = visit_task(journey) if notice.kind in _VISIT_NOTICES else None
     event_parts: list[Json] = [
         {"name": "event-number", "valueString": str(event_number)},
@@ -92,7 +112,7 @@ def notification_bundle(
             {"name": "events-since-subscription-start", "valueString": str(event_number)},
             {
                 "name": "notification-event",
-                "extension": [{"url": PATHWAY_EVENT, "extension": _details(notice, journey)}],
+                "extension": [{"url": PATHWAY_EVENT, "extension": [*_details(notice, journey), *details]}],
                 "part": event_parts,
             },
         ],
@@ -105,7 +125,7 @@ def notification_bundle(
             "response": {"status": "200"},
         }
     ]
-    for resource in (stay, task):
+    for resource in (stay, task, *extra):
         if resource is not None:
             kind, rid = resource["resourceType"], resource["id"]
             entries.append(

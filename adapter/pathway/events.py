@@ -40,6 +40,7 @@ class NoticeKind(StrEnum):
     VISITED = "visited"
     VISIT_OVERDUE = "visit-overdue"
     DISCHARGE_PLANNED = "discharge-planned"
+    DISCHARGE_READY = "discharge-ready"  # the Discharge Ready Date and the readiness checklist
     DISCHARGED = "discharged"
     DISCHARGE_CANCELLED = "discharge-cancelled"
     RED_BAG_RETURNED = "red-bag-returned"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from adapter.errors import Violation
 from adapter.fhir.ids import stable_id
 from adapter.redbag import vocab
+from adapter.redbag.build_capabilities import add_capabilities, capabilities_narrative
 from adapter.redbag.build_clinical import (
     NIL_KNOWN,
     NOT_ASKED,
@@ -75,6 +76,7 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
     ctx = TransferContext(summary, relative)
     s = summary
     org_ref, loc_ref = add_care_home(ctx)
+    capabilities_ref = add_capabilities(ctx, org_ref, loc_ref)
     dest = s["transfer"]["destination"]
     hospital_ref = add_organization(ctx, dest["odsCode"], dest["name"])
     patient_ref = add_patient(ctx)  # adds the GP practice it refers to
@@ -170,6 +172,12 @@ def collect(summary: Json, *, relative: bool = False) -> tuple[TransferContext, 
             empty_reason=NOT_ASKED,
         ),
         section("belongings", ctx.narrative_of(belongings_ref), [belongings_ref]),
+        section(
+            "capabilities",
+            capabilities_narrative(s["careHome"]),
+            [capabilities_ref] if capabilities_ref else [],
+            empty_reason=NOT_ASKED,
+        ),
     ]
     return ctx, sections
 

@@ -18,9 +18,10 @@ Json = dict[str, Any]
 #: for resources without an identifier element (Provenance).
 Method = Literal["create", "update", "put"]
 
-#: Resource types of the records shared between residents (conditional creates other than the Patient):
-#: the care home, GP practice and hospital Organizations and the care home Location.
-SHARED_TYPES = frozenset({"Organization", "Location"})
+#: Resource types of the records shared between residents: the care home, GP practice and hospital
+#: Organizations and the care home Location (conditional creates), and what the care home can manage
+#: (its HealthcareService, a conditional update).
+SHARED_TYPES = frozenset({"Organization", "Location", "HealthcareService"})
 
 
 class Entry:

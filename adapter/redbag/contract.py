@@ -21,8 +21,9 @@ from referencing import Registry, Resource
 
 from adapter.errors import ContractError, InputTooLargeError, Violation
 from adapter.fhir.jsonio import loads
-from adapter.redbag import dates, policy, vocab
+from adapter.redbag import capabilities, dates, policy, vocab
 from adapter.redbag.dates import Shape
+from adapter.redbag.discharge_delay import day_in_england
 from adapter.redbag.identifiers import mask_nhs_number, nhs_number_is_valid, sctid_problem
 
 SUMMARY_SCHEMA = "resident-summary.schema.json"
@@ -156,6 +157,7 @@ def parse_instant(value: str) -> datetime:
 #: Every date and date-time of each contract, with what it accepts (see :mod:`adapter.redbag.dates`).
 SUMMARY_DATES: tuple[tuple[str, Shape], ...] = (
     ("createdAt", Shape.INSTANT),
+    ("careHome.capabilities.confirmedOn", Shape.DATE),
     ("resident.birthDate", Shape.DATE),
     ("transfer.departedAt", Shape.INSTANT),
     ("resuscitation.recordedAt", Shape.DATE_TIME),
@@ -305,9 +307,16 @@ def _rule_organisations(s: Json, now: datetime) -> Iterator[Violation]:
         names.setdefault(code, (path, name))
 
 
+def _rule_capabilities(s: Json, now: datetime) -> Iterator[Violation]:
+    yield from capabilities.violations(
+        (s.get("careHome") or {}).get("capabilities"), "$.careHome.capabilities"
+    )
+
+
 _SUMMARY_RULES = (
     _rule_identity,
     _rule_organisations,
+    _rule_capabilities,
     _rule_allergies,
     _rule_belongings,
     _rule_codes,
@@ -382,7 +391,30 @@ def _rule_discharge_matches(d: Json, summary: Json | None, now: datetime) -> Ite
             )
 
 
-_DISCHARGE_RULES = (_rule_discharge_time, _rule_discharge_codes, _rule_discharge_matches)
+def _rule_discharge_ready(d: Json, summary: Json | None, now: datetime) -> Iterator[Violation]:
+    ready = d.get("dischargeReadyDate")
+    if not isinstance(ready, str) or not dates.is_valid(ready, Shape.DATE):
+        return
+    if dates.precision(ready) != "day":
+        yield Violation("$.dischargeReadyDate", f"must be a whole day YYYY-MM-DD (got {ready!r})", "date")
+        return
+    departed = (summary or {}).get("transfer", {}).get("departedAt")
+    if isinstance(departed, str) and dates.is_valid(departed, Shape.INSTANT):
+        left = day_in_england(departed).isoformat()
+        if ready < left:
+            yield Violation(
+                "$.dischargeReadyDate",
+                f"{ready} is before the resident left the care home ({left})",
+                "discharge-ready-date",
+            )
+
+
+_DISCHARGE_RULES = (
+    _rule_discharge_time,
+    _rule_discharge_codes,
+    _rule_discharge_matches,
+    _rule_discharge_ready,
+)
 
 
 def summary_violations(data: Any, *, now: datetime | None = None) -> list[Violation]:

@@ -15,6 +15,7 @@ from adapter.redbag.bundles import composition, document_bundle, section, transa
 from adapter.redbag.completeness import require_return_complete
 from adapter.redbag.context import Json, TransferContext
 from adapter.redbag.contract import discharge_warnings
+from adapter.redbag.discharge_delay import delay_words, discharge_delay, readiness_extension
 from adapter.redbag.elements import compact, concept, ext, ident, input_code
 from adapter.redbag.narrative import bullets, div, para, table, text
 
@@ -172,6 +173,8 @@ def _finished_encounter(ctx: TransferContext, discharge: Json, loc_ref: Json, ho
     )
     rid = ctx.encounter_id
     reason = concept(input_code(t["reasonCode"]) if t.get("reasonCode") else None, t["reason"])
+    ready = discharge.get("dischargeReadyDate")
+    delay = discharge_delay(ready, discharge["dischargedAt"]) if ready else None
     return ctx.add_scoped(
         compact(
             {
@@ -184,8 +187,12 @@ def _finished_encounter(ctx: TransferContext, discharge: Json, loc_ref: Json, ho
                         para(t["departedAt"], "Left the care home"),
                         para(discharge["dischargedAt"], "Discharged"),
                         para(f"{dest['name']} ({dest['odsCode']})", "Discharged to"),
+                        para(f"{ready}, {delay_words(delay)}", "Discharge ready date") if delay else "",
                     )
                 ),
+                "extension": [readiness_extension(delay.ready_date, delay.days)]
+                if delay and delay.ready_date
+                else None,
                 "identifier": [ctx.resource_identifier(rid), ident(vocab.ID_BAG_NUMBER, s["bagNumber"])],
                 "status": "finished",
                 "class": {

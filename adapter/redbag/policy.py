@@ -20,7 +20,7 @@ import yaml
 from adapter.errors import Violation
 
 Json = dict[str, Any]
-Contract = Literal["summary", "discharge"]
+Contract = Literal["summary", "discharge", "readiness"]
 Absent = Literal["refused", "travels", "optional"]
 
 #: The rule name warnings carry (``Violation.rule``).
@@ -101,7 +101,7 @@ _KEYS = frozenset(
 def _table() -> Json:
     raw = resources.files("adapter.redbag").joinpath("schemas/field-policy.yaml").read_text("utf-8")
     data: Json = yaml.safe_load(raw)
-    for contract in ("summary", "discharge"):
+    for contract in ("summary", "discharge", "readiness"):
         for path, row in data[contract].items():
             unknown = set(row) - _KEYS
             if unknown or row.get("absent") not in ("refused", "travels", "optional"):

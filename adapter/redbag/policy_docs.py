@@ -19,6 +19,7 @@ Json = dict[str, Any]
 _SCHEMAS: dict[Contract, str] = {
     "summary": "resident-summary.schema.json",
     "discharge": "discharge.schema.json",
+    "readiness": "discharge-readiness.schema.json",
 }
 _MARK = " Absent: "
 
@@ -53,6 +54,8 @@ def document() -> str:
     return (
         f"{_INTRO}\n## Resident summary\n\n{markdown('summary')}"
         f"\n## Discharge (the return journey)\n\n{markdown('discharge')}"
+        f"\n## Discharge readiness (the Discharge Ready Date and what the resident needs)\n\n"
+        f"{markdown('readiness')}"
     )
 
 

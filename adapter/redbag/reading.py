@@ -13,6 +13,7 @@ from typing import Any
 
 from adapter.errors import InputError
 from adapter.redbag import dates, vocab
+from adapter.redbag.build_capabilities import capabilities_from_service
 
 Json = dict[str, Any]
 
@@ -301,6 +302,9 @@ def document_to_summary(bundle: Json) -> Json:
         home["operator"] = operator["valueCode"]
     _put(home, "phone", _phone(home_org))
     _put(home, "address", _address(home_org.get("address")))
+    service = next(iter(reader.section("capabilities")), None)
+    if service is not None:
+        home["capabilities"] = capabilities_from_service(service)
 
     transfer_items = reader.section("transfer")
     reason = encounter["reasonCode"][0]

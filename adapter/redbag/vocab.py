@@ -51,6 +51,7 @@ ID_BAG_NUMBER: Final = f"{BASE}/Id/bag-number"
 ID_RESOURCE: Final = f"{BASE}/Id/resource"
 ID_DOCUMENT: Final = f"{BASE}/Id/document"
 ID_CARE_HOME_LOCATION: Final = f"{BASE}/Id/care-home-location"
+ID_CARE_HOME_CAPABILITIES: Final = f"{BASE}/Id/care-home-capabilities"
 
 
 def local_resident_id_system(care_home_ods: str) -> str:
@@ -76,6 +77,8 @@ EXT_RESUS_DOCUMENT: Final = f"{BASE}/StructureDefinition/resuscitation-document-
 EXT_CARE_HOME_OPERATOR: Final = f"{BASE}/StructureDefinition/care-home-operator"
 EXT_MEDICATION_CHANGE: Final = f"{BASE}/StructureDefinition/medication-change"
 EXT_VALUE_UNIT: Final = f"{BASE}/StructureDefinition/value-unit"
+EXT_CARE_HOME_CAPABILITIES: Final = f"{BASE}/StructureDefinition/care-home-capabilities"
+EXT_DISCHARGE_READINESS: Final = f"{BASE}/StructureDefinition/discharge-readiness"
 
 # --- profiles ---------------------------------------------------------------------------------------
 PROFILE: Final = f"{BASE}/StructureDefinition"
@@ -180,6 +183,12 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
         "Consent to share",
     ),
     "belongings": (RB_SECTION, "belongings", "Belongings", "Belongings"),
+    "capabilities": (
+        RB_SECTION,
+        "care-home-capabilities",
+        "What the care home can manage",
+        "What we can manage",
+    ),
     "discharge": (UKCORE_HEADINGS, "discharge-details", "Discharge details", "Discharge"),
     "medication-changes": (
         UKCORE_HEADINGS,

@@ -38,6 +38,16 @@ class CareHome:
 
 
 @dataclass(frozen=True)
+class CanManage:
+    """What the care home can manage ("What we can manage"): each list as people read it (None: the home
+    has not stated it; [] it has none of them), when it takes residents back, and when it said so."""
+
+    lists: list[tuple[str, list[str] | None]]  # ("Care we give", ["Dementia care", ...])
+    returns: str | None  # "Mon-Fri 08:00-20:00; Sat, Sun 10:00-16:00"
+    confirmed: str | None
+
+
+@dataclass(frozen=True)
 class Gap:
     """Something the red bag needs that the summary does not record, as the first page lists it."""
 
@@ -202,6 +212,8 @@ class ReturnJourney:
     follow_up: list[str]
     #: Medicines that went out and that the discharge says nothing about.
     unreported_medicines: list[str] = field(default_factory=list)
+    #: The Discharge Ready Date and the delay from it: "2 Apr 2025: discharged 2 days after it".
+    ready: str | None = None
 
     @property
     def changed(self) -> list[MedicationChange]:
@@ -224,6 +236,8 @@ class TransferForm:
     ask: str
     outbound: Outbound | None = None
     returned: ReturnJourney | None = None
+    #: What the care home can manage (None: not stated, or a return document alone).
+    can_manage: CanManage | None = None
 
     @property
     def missing_belongings(self) -> list[Belonging]:

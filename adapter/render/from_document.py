@@ -20,7 +20,7 @@ from adapter.redbag.narrative import XHTML_NS, when
 from adapter.redbag.reading import DocumentReader
 from adapter.redbag.reading import resident_from_patient as resident_json
 from adapter.render.form import Belonging, Condition, MedicationChange, ReturnJourney, TransferForm
-from adapter.render.from_summary import care_home, resident, summary_form
+from adapter.render.from_summary import care_home, ready_words, resident, summary_form
 
 Json = dict[str, Any]
 _P, _B = f"{{{XHTML_NS}}}p", f"{{{XHTML_NS}}}b"
@@ -117,7 +117,14 @@ def _return_journey(reader: DocumentReader) -> ReturnJourney:
         ],
         follow_up=[t.get("description", "") for t in reader.section("follow-up")],
         unreported_medicines=unreported,
+        ready=ready_words(_ready_date(encounter), encounter["period"]["end"]),
     )
+
+
+def _ready_date(encounter: Json) -> str | None:
+    """The Discharge Ready Date the finished Encounter carries (discharge-readiness extension)."""
+    parts = _ext(encounter, vocab.EXT_DISCHARGE_READINESS).get("extension") or []
+    return next((p.get("valueDate") for p in parts if p.get("url") == "readyDate"), None)
 
 
 def _care_home(reader: DocumentReader, encounter: Json) -> Json:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapter.redbag import normalise_summary, reconcile_belongings, vocab
+from adapter.redbag import capabilities, normalise_summary, reconcile_belongings, vocab
 from adapter.redbag.build_people import ask_home, full_name, gap_text
 from adapter.redbag.dates import precision
+from adapter.redbag.discharge_delay import delay_words, discharge_delay
 from adapter.redbag.narrative import nhs_number, quantity, when
 from adapter.render.form import (
     Allergy,
     Belonging,
+    CanManage,
     CareHome,
     Condition,
     Contact,
@@ -210,6 +212,30 @@ def belongings(
     ]
 
 
+def can_manage(home: Json) -> CanManage | None:
+    """What the care home can manage, worded for the form (None when it has not stated it)."""
+    block = home.get("capabilities")
+    if block is None:
+        return None
+    lists = [
+        (title, [capabilities.display(c) for c in block[group]] if group in block else None)
+        for group, title in capabilities.GROUP_TITLES.items()
+    ]
+    returns = block.get("returns")
+    return CanManage(
+        lists,
+        "; ".join(capabilities.window_text(w) for w in returns) if returns else None,
+        when(block["confirmedOn"]) if block.get("confirmedOn") else None,
+    )
+
+
+def ready_words(ready_date: str | None, discharged_at: str) -> str | None:
+    """The Discharge Ready Date and the delay from it, as the form says them."""
+    if ready_date is None:
+        return None
+    return f"{when(ready_date)}: {delay_words(discharge_delay(ready_date, discharged_at))}"
+
+
 def return_journey(summary: Json, discharge: Json) -> ReturnJourney:
     """What changed in hospital, from a checked discharge of ``summary``'s red bag."""
     dest = discharge["dischargeDestination"]
@@ -234,6 +260,7 @@ def return_journey(summary: Json, discharge: Json) -> ReturnJourney:
         ],
         follow_up=list(discharge.get("followUp") or []),
         unreported_medicines=[m["code"]["display"] for m in went_out if m["code"]["code"] not in mentioned],
+        ready=ready_words(discharge.get("dischargeReadyDate"), discharge["dischargedAt"]),
     )
 
 
@@ -251,4 +278,5 @@ def summary_form(summary: Json, discharge: Json | None = None) -> TransferForm:
         ask=ask_home(s),
         outbound=outbound(s),
         returned=return_journey(s, discharge) if discharge else None,
+        can_manage=can_manage(s["careHome"]),
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -22,7 +21,6 @@ import orjson
 from adapter.config import Settings
 from adapter.errors import RedbagError
 from adapter.measures.facts import journey_facts
-from adapter.notify import notification_bundle
 from adapter.pathway import (
     EventKind,
     Incoming,
@@ -41,9 +39,9 @@ from adapter.pathway import (
     mark_overdue,
 )
 from adapter.redbag.context import TransferContext
+from adapter.service.fanout import queue_notices
 from adapter.service.logmask import masked_logger
 from adapter.store import JourneyRow, JourneyStore, JourneyTx, SentRedBag, Unit
-from adapter.store.subscriptions import QueuedNotification
 
 log = masked_logger("adapter.service.event_desk")
 
@@ -102,6 +100,8 @@ class EventDesk:
         self.match_seconds = settings.pathway.match_hours * 3600
         self.base = settings.pathway.public_url
         self._clock = clock
+        #: Called inside the transaction after a journey that changed is saved (discharge readiness).
+        self.after_save: Callable[[Unit, Step], None] | None = None
 
     def record(self, items: Sequence[Incoming | Targeted]) -> list[Recorded | Exception]:
         """Store and apply each item, in order, in one transaction; an item that fails is undone alone
@@ -208,34 +208,12 @@ class EventDesk:
         unit.journeys.save_journey(journey_row(journey))
         if step.notices:
             self._notify(unit, journey, step.notices)
+        if self.after_save is not None:
+            self.after_save(unit, step)
 
     def _notify(self, unit: Unit, journey: Journey, notices: Sequence[Notice]) -> None:
         """Queue a notification per notice for every live subscription about this resident."""
-        subscribers = unit.notifications.subscribers(journey.nhs_number, journey.care_home, journey.gp)
-        stamp = datetime.fromtimestamp(unit.notifications.now, UTC).isoformat(timespec="milliseconds")
-        queued = []
-        for subscription in subscribers:
-            number = unit.notifications.reserve(subscription.id, len(notices))
-            for offset, notice in enumerate(notices):
-                bundle = notification_bundle(
-                    base=self.base,
-                    subscription_id=subscription.id,
-                    event_number=number + offset,
-                    notice=notice,
-                    journey=journey,
-                    timestamp=stamp,
-                )
-                queued.append(
-                    QueuedNotification(
-                        subscription.id,
-                        number + offset,
-                        journey.nhs_number,
-                        journey.id,
-                        notice.kind.value,
-                        orjson.dumps(bundle),
-                    )
-                )
-        unit.notifications.queue(queued)
+        queue_notices(unit.notifications, self.base, journey, notices)
 
     # -- the 48-hour visit ------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ def accept_transfer(
 
     ``strict``: refuse a summary with gaps (Prefer: handling=strict) instead of sending them marked."""
     checked = assess_summary(data, source="request body", strict=strict)
-    summary = checked.data
+    summary = with_published_capabilities(service, checked.data)
     document, transaction = build_bundles(summary, gaps=checked.warnings)
     require_valid(service, document)
     new = NewTransfer(
@@ -81,13 +81,24 @@ def accept_transfer(
         nhs_number=summary["resident"].get("nhsNumber"),
         natural_key=f"transfer|{summary['bagNumber']}|{summary['createdAt']}",
         idempotency_key=scoped_key(caller, idempotency_key),
-        payload_hash=content_hash(summary),
+        payload_hash=content_hash(checked.data),  # the caller's: a re-send matches, whatever was published
         input=orjson.dumps(summary),
         document=orjson.dumps(document),
         bundle=orjson.dumps(transaction),
         facts=red_bag_facts(transaction),
     )
     return outbox.enqueue(new, request_id=request_id)
+
+
+def with_published_capabilities(service: Service, summary: Json) -> Json:
+    """The summary with what its care home published it can manage, when the summary does not say it."""
+    home = summary["careHome"]
+    if "capabilities" in home:
+        return summary
+    published = service.require_pathway().readiness.published(home["odsCode"])
+    if published is None:
+        return summary
+    return {**summary, "careHome": {**home, "capabilities": orjson.loads(published.capabilities)}}
 
 
 def outbound_for_return(outbox: Outbox, caller: Caller, transfer_id: str) -> tuple[Transfer, Json]:
@@ -122,7 +133,8 @@ def accept_return(
     """Check, convert, validate and queue the return journey of an outbound transfer."""
     parent, summary = outbound_for_return(outbox, caller, transfer_id)
     protect(resident_words(summary))  # the discharge names no one; the red bag it answers does (H9)
-    discharge = assess_discharge(data, summary, source="request body", strict=strict).data
+    stated = assess_discharge(data, summary, source="request body", strict=strict).data
+    discharge = with_ready_date(service, parent.id, stated)
     document, transaction = build_return_bundles(summary, discharge)
     require_valid(service, document)
     new = NewTransfer(
@@ -132,11 +144,24 @@ def accept_return(
         nhs_number=parent.nhs_number,
         natural_key=f"return|{parent.id}",
         idempotency_key=scoped_key(caller, idempotency_key),
-        payload_hash=content_hash(discharge),
+        payload_hash=content_hash(stated),
         input=orjson.dumps(discharge),
         document=orjson.dumps(document),
         bundle=orjson.dumps(transaction),
         parent_id=parent.id,
         facts=return_journey_facts(transaction),
     )
-    return outbox.enqueue(new, request_id=request_id)
+    accepted = outbox.enqueue(new, request_id=request_id)
+    desk = service.require_pathway().readiness_desk
+    desk.record_discharge(parent.id, summary, discharge, stated="dischargeReadyDate" in stated)
+    return accepted
+
+
+def with_ready_date(service: Service, transfer_id: str, discharge: Json) -> Json:
+    """The discharge with the red bag's recorded Discharge Ready Date, when it does not say its own."""
+    if "dischargeReadyDate" in discharge:
+        return discharge
+    recorded = service.require_pathway().readiness.get(transfer_id)
+    if recorded is None or recorded.ready_date is None:
+        return discharge
+    return {**discharge, "dischargeReadyDate": recorded.ready_date}

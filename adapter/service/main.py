@@ -20,11 +20,13 @@ from adapter.service.openapi import install_openapi
 from adapter.service.routers import (
     audit,
     board,
+    care_homes,
     fhir_events,
     journeys,
     meta,
     operations,
     pathway_events,
+    readiness,
     residents,
     subscriptions,
     transfers,
@@ -43,6 +45,9 @@ Care-home red bags (the hospital transfer pathway) as validated FHIR R4.
 * The pathway: `POST /events` (admissions, discharges, ... from a hospital system), `/fhir-events/{source}`
   (FHIR Subscription notifications), `POST /Subscription` (care homes, GP practices and community teams
   subscribe to signed notifications), `GET /journeys`, `POST /journeys/{id}/visit` (the 48-hour visit).
+* Getting residents home: `PUT /care-homes/{odsCode}/capabilities` (what a care home can manage),
+  `PUT /transfers/{id}/readiness` (the Discharge Ready Date and what the resident needs: a checklist back,
+  the home told at once), `GET /transfers/{id}/readiness` (with the delay once the red bag is back).
 * `GET /board`: the live board of residents in hospital now, by care home (HTML; a key with `subscribe`).
 
 FHIR answers are `application/fhir+json` or `application/fhir+xml` (Accept, or `_format`); every error is
@@ -92,6 +97,8 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
         fhir_events,
         subscriptions,
         journeys,
+        readiness,
+        care_homes,
         board,
     )
     for area in areas:

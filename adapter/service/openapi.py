@@ -1,4 +1,4 @@
-"""The OpenAPI document: FastAPI's, plus the resident-summary and discharge contracts (the JSON Schemas
+"""The OpenAPI document: FastAPI's, plus the input contracts (the JSON Schemas
 shipped with the domain, their ``$defs`` lifted into ``components``) and the FHIR shapes answered."""
 
 from __future__ import annotations
@@ -12,12 +12,23 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from adapter.redbag.contract import DISCHARGE_SCHEMA, SUMMARY_SCHEMA, schema_text
+from adapter.redbag.readiness_contract import CAPABILITIES_SCHEMA, READINESS_SCHEMA
 from adapter.service.negotiation import FHIR_JSON, FHIR_XML
 
 Json = dict[str, Any]
 _REF = re.compile(r"^(?P<file>[a-z-]+\.schema\.json)?#/\$defs/(?P<name>[A-Za-z0-9_]+)$")
-_PREFIX = {SUMMARY_SCHEMA: "ResidentSummary_", DISCHARGE_SCHEMA: "Discharge_"}
-_ROOT = {SUMMARY_SCHEMA: "ResidentSummary", DISCHARGE_SCHEMA: "Discharge"}
+_PREFIX = {
+    SUMMARY_SCHEMA: "ResidentSummary_",
+    DISCHARGE_SCHEMA: "Discharge_",
+    READINESS_SCHEMA: "DischargeReadiness_",
+    CAPABILITIES_SCHEMA: "CareHomeCapabilities_",
+}
+_ROOT = {
+    SUMMARY_SCHEMA: "ResidentSummary",
+    DISCHARGE_SCHEMA: "Discharge",
+    READINESS_SCHEMA: "DischargeReadiness",
+    CAPABILITIES_SCHEMA: "CareHomeCapabilities",
+}
 
 
 def _component(ref: str) -> str:
@@ -41,9 +52,10 @@ def _rewrite(node: Any, own: str) -> Any:
 
 @cache
 def contract_components() -> dict[str, Json]:
-    """Both input contracts as OpenAPI components (ResidentSummary, Discharge and their parts)."""
+    """The input contracts as OpenAPI components (ResidentSummary, Discharge, DischargeReadiness,
+    CareHomeCapabilities and their parts)."""
     components: dict[str, Json] = {}
-    for name in (SUMMARY_SCHEMA, DISCHARGE_SCHEMA):
+    for name in _ROOT:
         schema = orjson.loads(schema_text(name))
         for key, part in (schema.get("$defs") or {}).items():
             components[_PREFIX[name] + key] = _rewrite(part, name)

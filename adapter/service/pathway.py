@@ -1,6 +1,6 @@
 """What one process runs for the pathway: the event writer (group commit), notification delivery, the
-sweep that marks 48-hour visits overdue (at start-up too, so a restart misses none), and the HL7 v2
-MLLP listener when one is configured."""
+sweep that marks 48-hour visits overdue (at start-up too, so a restart misses none), the HL7 v2
+MLLP listener when one is configured, and discharge readiness."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from adapter.service.event_desk import EventDesk, Targeted
 from adapter.service.event_writer import EventWriter
 from adapter.service.logmask import masked_logger
 from adapter.service.notifying import NotificationDelivery
+from adapter.service.readiness import ReadinessDesk
 from adapter.service.workers import PollingThreads
-from adapter.store import Database, JourneyStore, SubscriptionStore
+from adapter.store import Database, JourneyStore, ReadinessStore, SubscriptionStore
 
 log = masked_logger("adapter.service.pathway")
 
@@ -28,7 +29,10 @@ class PathwayService:
         self.settings = settings
         self.journeys = JourneyStore(db, clock=clock)
         self.subscriptions = SubscriptionStore(db, clock=clock)
+        self.readiness = ReadinessStore(db, clock=clock)
+        self.readiness_desk = ReadinessDesk(self.readiness, self.journeys, settings, clock=clock)
         self.desk = EventDesk(self.journeys, settings, clock=clock)
+        self.desk.after_save = self.readiness_desk.after_event  # an A08's ready date, announced at once
         self.writer = EventWriter(self.desk, on_commit=self.wake_delivery)
         self.delivery = NotificationDelivery(self.subscriptions, settings)
         self._workers: list[PollingThreads] = []

@@ -22,6 +22,7 @@ from adapter.store.pathway_records import (
     SentRedBag,
     SubscriptionRow,
 )
+from adapter.store.readiness import Published, ReadinessRow, ReadinessStore, ReadinessTx, ReadinessUnit
 from adapter.store.records import AuditEvent, AuditQuery, Job, Kind, NewTransfer, Payload, Status, Transfer
 from adapter.store.subscriptions import NotificationTx, SubscriptionStore
 
@@ -70,6 +71,11 @@ __all__ = [
     "NotificationTx",
     "Outbox",
     "Payload",
+    "Published",
+    "ReadinessRow",
+    "ReadinessStore",
+    "ReadinessTx",
+    "ReadinessUnit",
     "SentRedBag",
     "Status",
     "SubscriptionRow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapter.store.database import Database, iter_statements
 from adapter.store.stay_facts import facts_script
 
-# 2: the pathway (events, journeys, residents, subscriptions, notifications); 3: the measures' facts
+# 2: the pathway (events, journeys, ...); 3: care home capabilities, discharge readiness, the measures' facts
 SCHEMA_VERSION = 3
 
 _TYPES = {
@@ -140,6 +140,36 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS notifications_in_order
     ON notifications (subscription_id, nhs_number, event_number);
+CREATE TABLE IF NOT EXISTS care_home_capabilities (
+    ods_code      TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    capabilities  TEXT NOT NULL,
+    confirmed_on  TEXT,
+    updated_at    {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS discharge_readiness (
+    transfer_id       TEXT PRIMARY KEY REFERENCES transfers (id),
+    journey_id        TEXT,
+    nhs_number        TEXT,
+    care_home         TEXT NOT NULL,
+    hospital          TEXT NOT NULL,
+    ready_date        TEXT,
+    ready_source      TEXT,
+    recorded_at       TEXT,
+    needs_recorded    INTEGER NOT NULL DEFAULT 0,
+    not_possible      INTEGER NOT NULL DEFAULT 0,
+    readiness         TEXT,
+    discharged_at     TEXT,
+    discharge_date    TEXT,
+    delay_days        INTEGER,
+    discharge_timing  TEXT CHECK (discharge_timing IN
+                      ('on-ready-date', 'delayed', 'before-ready-date', 'ready-date-not-recorded')),
+    version           INTEGER NOT NULL DEFAULT 1,
+    created_at        {real} NOT NULL,
+    updated_at        {real} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS discharge_readiness_by_home ON discharge_readiness (care_home, ready_date);
+CREATE INDEX IF NOT EXISTS discharge_readiness_by_hospital ON discharge_readiness (hospital, discharge_date);
 """
 
 

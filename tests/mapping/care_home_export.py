@@ -25,7 +25,8 @@ COLUMNS: dict[str, list[str]] = {
         "transfer_actions_taken", "departed_at", "destination_ods_code", "destination_name",
         "baseline_mobility", "baseline_cognition", "baseline_communication", "baseline_hearing",
         "baseline_sight", "baseline_continence", "baseline_eating_drinking", "baseline_skin",
-        "normal_for_me",
+        "normal_for_me", "can_manage_care", "can_manage_equipment", "can_manage_discharge",
+        "returns_accepted", "capabilities_confirmed_on",
     ],
     "contacts.csv": ["resident_id", "name", "relationship", "phone", "next_of_kin", "lpa"],
     "conditions.csv": ["resident_id", "snomed_code", "display", "onset", "status", "note"],
@@ -60,7 +61,11 @@ def expressible(summary: Json) -> Json:
     s = copy.deepcopy(summary)
     for key in ("observations", "aboutMe"):
         s.pop(key, None)
-    s["careHome"] = {k: s["careHome"][k] for k in ("odsCode", "name", "type")}
+    s["careHome"] = {
+        k: s["careHome"][k] for k in ("odsCode", "name", "type", "capabilities") if k in s["careHome"]
+    }
+    if not s["careHome"].get("capabilities"):  # a block with nothing stated leaves its cells empty
+        s["careHome"].pop("capabilities", None)
     s["resident"].pop("address", None)
     if s["resident"].get("nhsNumber"):
         s["resident"].pop("localId", None)
@@ -78,6 +83,17 @@ def expressible(summary: Json) -> Json:
         s.setdefault(key, [])
     s.setdefault("baseline", {})
     return s
+
+
+def _codes(codes: list[str] | None) -> str:
+    """A capability list as the layout writes it: codes separated by ";", "none" for an empty list."""
+    if codes is None:
+        return ""
+    return "; ".join(codes) if codes else "none"
+
+
+def _windows(windows: list[Json] | None) -> str:
+    return "; ".join(f"{','.join(w['days'])} {w['from']}-{w['until']}" for w in windows or [])
 
 
 def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, list[dict[str, str]]]:
@@ -118,6 +134,16 @@ def rows_of(summary: Json, resident_id: str, style: str = "true") -> dict[str, l
         "destination_name": t["destination"]["name"],
     }
     resident.update({column: (s.get("baseline") or {}).get(field, "") for field, column in BASELINE.items()})
+    caps = s["careHome"].get("capabilities") or {}
+    resident.update(
+        {
+            "can_manage_care": _codes(caps.get("care")),
+            "can_manage_equipment": _codes(caps.get("equipment")),
+            "can_manage_discharge": _codes(caps.get("discharge")),
+            "returns_accepted": _windows(caps.get("returns")),
+            "capabilities_confirmed_on": caps.get("confirmedOn", ""),
+        }
+    )
     out: dict[str, list[dict[str, str]]] = {"residents.csv": [resident]}
     out["contacts.csv"] = [
         {

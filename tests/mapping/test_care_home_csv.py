@@ -13,10 +13,12 @@ import pytest
 
 from adapter.errors import MappingError
 from adapter.mapping import BatchResult, ConvertRequest, convert_export
-from adapter.redbag import build_bundles, check_summary
+from adapter.redbag import build_bundles, check_summary, vocab
 from adapter.redbag.context import SHARED_TYPES
 from adapter.redbag.contract import read_json_file
 from tests.mapping.care_home_export import COLUMNS, rows_of, write_csv
+
+Json = dict[str, Any]
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 PICKED = ("dementia-dnacpr", "insulin-parkinsons", "no-known-allergies")
@@ -394,13 +396,25 @@ def test_an_undecodable_file_stops_the_run_whatever_the_jobs(tmp_path: Path, job
     assert not list((tmp_path / "out").glob("*.json"))
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.summary.json")), ids=lambda p: p.name)
-def test_ndjson_writes_once_exactly_the_records_the_transaction_shares(example: Path) -> None:
-    """NDJSON de-duplicates by type; the types must be those the transaction sends as shared records."""
-    _, transaction = build_bundles(check_summary(read_json_file(example)))
-    shared = {
-        e["resource"]["resourceType"]
-        for e in transaction["entry"]
-        if "ifNoneExist" in e["request"] and e["resource"]["resourceType"] != "Patient"
-    }
-    assert shared == SHARED_TYPES
+def _shared_types(transaction: Json) -> set[str]:
+    """Types the transaction sends as records shared between residents: a conditional create or update
+    keyed on an identifier that is not one transfer's own (the Patient aside)."""
+    found = set()
+    for e in transaction["entry"]:
+        request = e["request"]
+        key = request.get("ifNoneExist") or request["url"].partition("?")[2]
+        kind = e["resource"]["resourceType"]
+        if key.startswith("identifier=") and vocab.ID_RESOURCE not in key and kind != "Patient":
+            found.add(kind)
+    return found
+
+
+def test_ndjson_writes_once_exactly_the_records_the_transaction_shares() -> None:
+    """NDJSON de-duplicates by type; the types must be those the transactions send as shared records."""
+    seen: set[str] = set()
+    for example in sorted(EXAMPLES.glob("*.summary.json")):
+        _, transaction = build_bundles(check_summary(read_json_file(example)))
+        shared = _shared_types(transaction)
+        assert shared <= SHARED_TYPES, example.name
+        seen |= shared
+    assert seen == SHARED_TYPES

@@ -56,7 +56,8 @@ STAYS = journeys()
 
 def test_every_notice_is_given() -> None:
     given = {n.kind for _, n in STAYS}
-    assert given == set(NoticeKind) - {NoticeKind.VISIT_OVERDUE}  # overdue: tests/pathway, tests/events
+    # overdue: tests/pathway, tests/events; discharge-ready: tests/notify/test_readiness_notification.py
+    assert given == set(NoticeKind) - {NoticeKind.VISIT_OVERDUE, NoticeKind.DISCHARGE_READY}
 
 
 @pytest.fixture(scope="module")

@@ -176,7 +176,7 @@ def test_section_slices_match_the_sections_the_generator_writes() -> None:
     """Every section code the generator writes is a slice of the matching Composition profile, and back."""
     transfer_keys = [
         "transfer", "resuscitation", "allergies", "medications", "problems", "observations",
-        "baseline", "about-me", "contacts", "consent", "belongings",
+        "baseline", "about-me", "contacts", "consent", "belongings", "capabilities",
     ]  # fmt: skip
     discharge_keys = ["discharge", "medication-changes", "diagnoses", "follow-up", "belongings-returned"]
     for name, keys in (("RedBagComposition", transfer_keys), ("RedBagDischargeComposition", discharge_keys)):

@@ -20,6 +20,7 @@ import pytest
 from adapter.errors import ContractError
 from adapter.redbag import assess_discharge, assess_summary, build_bundles, build_return_bundles, policy
 from adapter.redbag.policy_docs import generated
+from adapter.redbag.readiness_contract import assess_readiness
 from tests.gap_marks import marks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,12 @@ def summary_bases() -> list[Json]:
     full = _example("dementia-dnacpr.summary.json")
     full["careHome"]["operator"] = "independent"
     full["resident"]["localId"] = "R-00042"
-    return [full, _example("local-id-only.summary.json"), _example("no-known-allergies.summary.json")]
+    return [
+        full,
+        _example("local-id-only.summary.json"),
+        _example("no-known-allergies.summary.json"),
+        _example("return-journey.summary.json"),  # what the care home can manage
+    ]
 
 
 def _instances(data: Json, rule: policy.FieldRule) -> Iterator[tuple[str, list[str | int]]]:
@@ -135,6 +141,29 @@ def test_discharge_field_policy_holds(rule: policy.FieldRule, cases: list[Any]) 
         assert rule.fhir and rule.expected_mark in marks(document, rule.fhir)
 
 
+def _readiness_cases() -> Iterator[Any]:
+    base = _example("return-journey.readiness.json")
+    for rule in policy.rules("readiness"):
+        cases = list(_instances(base, rule))
+        assert cases, f"return-journey.readiness.json holds no {rule.path}: add it so the policy is tested"
+        yield pytest.param(rule, cases, id=rule.path)
+
+
+@pytest.mark.parametrize(("rule", "cases"), list(_readiness_cases()))
+def test_readiness_field_policy_holds(rule: policy.FieldRule, cases: list[Any]) -> None:
+    summary = assess_summary(_example("return-journey.summary.json")).data
+    for path, steps in cases:
+        data, parent = _without(_example("return-journey.readiness.json"), steps)
+        status = rule.status(parent, data)
+        if status == "refused":
+            with pytest.raises(ContractError) as refused:
+                assess_readiness(data, summary)
+            assert path in [v.path for v in refused.value.violations]
+            continue
+        assert status == "optional", "the readiness contract has no field that travels absent"
+        assert assess_readiness(data, summary).warnings == []
+
+
 def _schema_fields(schema: Json, node: Json, prefix: str = "") -> Iterator[tuple[str, bool]]:
     """Every field of a contract's JSON Schema (table notation) and whether the schema requires it."""
     required = set(node.get("required", []))
@@ -164,7 +193,11 @@ def _resolve(schema: Json, node: Json) -> tuple[Json, bool]:
 
 @pytest.mark.parametrize(
     ("contract", "file"),
-    [("summary", "resident-summary.schema.json"), ("discharge", "discharge.schema.json")],
+    [
+        ("summary", "resident-summary.schema.json"),
+        ("discharge", "discharge.schema.json"),
+        ("readiness", "discharge-readiness.schema.json"),
+    ],
 )
 def test_the_table_covers_every_field_and_agrees_with_the_schema(contract: Any, file: str) -> None:
     schema = orjson.loads((SCHEMAS / file).read_bytes())

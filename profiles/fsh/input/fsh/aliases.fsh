@@ -28,6 +28,7 @@ Alias: $id-resource = https://redbag.dev/fhir/Id/resource
 Alias: $id-bag-number = https://redbag.dev/fhir/Id/bag-number
 Alias: $id-document = https://redbag.dev/fhir/Id/document
 Alias: $id-care-home-location = https://redbag.dev/fhir/Id/care-home-location
+Alias: $id-care-home-capabilities = https://redbag.dev/fhir/Id/care-home-capabilities
 
 // --- extensions defined elsewhere ----------------------------------------------------------------------
 Alias: $ext-interpreter-required = http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired

@@ -14,6 +14,7 @@ Description: "Composition section (and belongings List) codes for the parts of t
 * #contacts "Contacts" "Family, friends and lasting power of attorney holders to contact."
 * #belongings "Belongings" "Property that travelled with the resident in the red bag."
 * #belongings-returned "Belongings returned" "The property list checked item by item on the return journey."
+* #care-home-capabilities "What the care home can manage" "The care the home gives, its equipment, what it does for a discharge, and when it takes a resident back."
 
 CodeSystem: RedBagNoteCodes
 Id: redbag-note

@@ -52,7 +52,8 @@ Description: "The red bag going to hospital: a transfer summary (SNOMED CT 37153
     aboutMe 1..1 MS and
     contacts 1..1 MS and
     consent 1..1 MS and
-    belongings 1..1 MS
+    belongings 1..1 MS and
+    capabilities 1..1 MS
 * insert Section(transfer, $ukcore-headings#reason-for-admission, Reason for transfer: the Encounter\, the symptoms and actions taken\, and the transfer Task)
 * section[transfer].entry 2..*
 * section[transfer].entry only Reference(RedBagTransferEncounter or RedBagNote or RedBagTransferTask)
@@ -83,6 +84,9 @@ Description: "The red bag going to hospital: a transfer summary (SNOMED CT 37153
 * insert Section(belongings, RedBagSection#belongings, Belongings)
 * section[belongings].entry 1..1
 * section[belongings].entry only Reference(RedBagBelongingsList)
+* insert Section(capabilities, RedBagSection#care-home-capabilities, What we can manage: the care home's care\, equipment\, discharge help and return times)
+* section[capabilities].entry 0..1
+* section[capabilities].entry only Reference(RedBagCareHomeCapabilities)
 
 Profile: RedBagDischargeComposition
 Parent: Composition

@@ -34,3 +34,9 @@ InstanceOf: NamingSystem
 Usage: #definition
 Title: "Red bag care home location id"
 * insert IdentifierSystem(RedBagCareHomeLocationId, https://redbag.dev/fhir/Id/care-home-location, The care home Location keyed by the care home's ODS organisation code.)
+
+Instance: redbag-care-home-capabilities
+InstanceOf: NamingSystem
+Usage: #definition
+Title: "Care home capabilities id"
+* insert IdentifierSystem(RedBagCareHomeCapabilitiesId, https://redbag.dev/fhir/Id/care-home-capabilities, The care home's ODS code\, naming the one record of what that care home can manage.)

@@ -15,6 +15,7 @@ Description: "What a redbag notification says happened on a resident's hospital 
 * #visited "48-hour visit made"
 * #visit-overdue "48-hour visit overdue"
 * #discharge-planned "Discharge planned"
+* #discharge-ready "Ready for discharge: date and checklist"
 * #discharged "Discharged from hospital"
 * #discharge-cancelled "Discharge cancelled"
 * #red-bag-returned "Red bag returned"
@@ -43,17 +44,22 @@ Description: "Business status of the care home's 48-hour visit Task: due, visite
 Extension: PathwayEvent
 Id: pathway-event
 Title: "Red Bag pathway event"
-Description: "On a Subscriptions Backport notification-event: what happened, whether a red bag went with the resident, whether the belongings have been reconciled on return and how many are missing, the planned discharge date."
+Description: "On a Subscriptions Backport notification-event: what happened, whether a red bag went with the resident, whether the belongings have been reconciled on return and how many are missing, the planned discharge date, the Discharge Ready Date and how many needs the care home cannot meet."
 Context: Parameters.parameter
 * extension contains
     code 1..1 and
     redBagSent 1..1 and
     belongingsReconciled 0..1 and
     belongingsMissing 0..1 and
-    plannedDischarge 0..1
+    plannedDischarge 0..1 and
+    dischargeReadyDate 0..1 and
+    notPossible 0..1
 * extension[code].value[x] only Coding
 * extension[code].value[x] from RedBagPathwayEventVS (required)
 * extension[redBagSent].value[x] only boolean
 * extension[belongingsMissing].value[x] only integer
 * extension[belongingsReconciled].value[x] only boolean
 * extension[plannedDischarge].value[x] only dateTime
+* extension[dischargeReadyDate].value[x] only date
+* extension[notPossible] ^short = "How many of the resident's needs the care home cannot meet"
+* extension[notPossible].value[x] only integer

@@ -9,6 +9,7 @@ Description: "The emergency transfer from the care home (hospitalization.origin)
 * insert ResourceIdentifier
 * insert BagNumberIdentifier
 * obeys rb-enc-1 and rb-enc-2
+* extension contains DischargeReadiness named dischargeReadiness 0..1 MS
 * status MS
 * class = $v3-ActCode#EMER
 * class MS
