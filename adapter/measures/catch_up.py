@@ -13,8 +13,10 @@ from adapter.store.stay_facts import (
     ReturnFacts,
     TransferFacts,
     journeys_without_facts,
+    ready_dates_without_facts,
     transfers_without_facts,
     write_all,
+    write_ready_date,
 )
 
 BATCH = 500
@@ -36,4 +38,9 @@ def catch_up(db: Database, batch: int = BATCH) -> int:
     while rows := journeys_without_facts(db, batch):
         write_all(db, [journey_facts(Journey.from_json(orjson.loads(row["state"]))) for row in rows])
         done += len(rows)
-    return done
+    ready = ready_dates_without_facts(db)
+    if ready:
+        with db.transaction(write=True) as tx:
+            for row in ready:
+                write_ready_date(tx, row["transfer_id"], row["ready_date"])
+    return done + len(ready)

@@ -157,7 +157,17 @@ def return_facts(
         medicines_stopped=changes["stopped"],
         medicines_dose_changed=changes["dose-changed"],
         belongings=belongings_returned(returned_list),
+        ready_day=day_number(ready_date(encounter)),
     )
+
+
+def ready_date(encounter: Json | None) -> str | None:
+    """The Discharge Ready Date a finished Encounter carries (its discharge-readiness extension), or None."""
+    readiness = _extension(encounter or {}, vocab.EXT_DISCHARGE_READINESS) or {}
+    found = next(
+        (e.get("valueDate") for e in readiness.get("extension") or [] if e.get("url") == "readyDate"), None
+    )
+    return str(found) if found else None
 
 
 def is_belongings_returned(resource: Json) -> bool:

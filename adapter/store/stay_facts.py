@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import date
 
 from adapter.store.database import Database, Row, Tx
 
@@ -184,6 +185,23 @@ def write_return(tx: Tx, transfer_id: str, facts: ReturnFacts) -> None:
         tx.execute(
             "INSERT INTO belonging_facts (transfer_id, position, kind, status) VALUES (?, ?, ?, ?)",
             (transfer_id, position, kind, status),
+        )
+
+
+def write_ready_date(tx: Tx, transfer_id: str, ready_date: str | None) -> None:
+    """The Discharge Ready Date recorded for a red bag's stay (``YYYY-MM-DD``, a day in England; None: not
+    recorded), as the measures read it."""
+    day = (date.fromisoformat(ready_date) - date(1970, 1, 1)).days if ready_date else None
+    tx.execute("UPDATE transfer_facts SET ready_day = ? WHERE transfer_id = ?", (day, transfer_id))
+
+
+def ready_dates_without_facts(db: Database) -> list[Row]:
+    """Ready dates recorded before the facts held them (an older database): transfer and date."""
+    with db.transaction() as tx:
+        return tx.execute(
+            "SELECT r.transfer_id, r.ready_date FROM discharge_readiness r "
+            "JOIN transfer_facts f ON f.transfer_id = r.transfer_id "
+            "WHERE r.ready_date IS NOT NULL AND f.ready_day IS NULL"
         )
 
 

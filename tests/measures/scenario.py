@@ -4,7 +4,8 @@ hospital events, 48-hour visits, return journeys. Its measures were worked out b
   S1 return-journey: admitted, visited after 20 h (on time), discharged 4 Apr 14:30 (BST) = 5.53 days
      after it left; the example's return journey (a hearing aid missing, medicines retained; one medicine
      started, one stopped, one dose changed)
-  S2 dementia-dnacpr: admitted, never visited, STILL IN HOSPITAL
+  S2 dementia-dnacpr: admitted, never visited, STILL IN HOSPITAL, ready to leave since 2 April 2026 (the
+     hospital recorded its Discharge Ready Date)
   S3 insulin-parkinsons: red bag alone (no admission event), back 3.0 days later, glasses missing, the
      first medicine's dose changed
   S4 no-known-allergies: admitted, visited after 60 h (late), discharged 4.0 days after it left; back
@@ -94,7 +95,10 @@ EXPECTED = {
     ("visits", "on-time", "all"): "1",
     ("visits", "late", "all"): "1",
     ("visits", "missed", "all"): "2",
-    ("ready-to-discharge", "stays", "all"): "not recorded",
+    ("ready-to-discharge", "stays", "all"): "1",  # S1
+    ("ready-to-discharge", "mean-days", "all"): "2.0",
+    ("ready-to-discharge", "on-ready-date", "all"): "0",
+    ("ready-to-discharge", "waiting", "all"): "1",  # S2
     ("belongings", "returns", "all"): "6",
     ("belongings", "items", "all"): "39",
     ("belongings", "missing", "all"): "2",
@@ -230,6 +234,15 @@ def play(client: httpx.Client, *, events: bool = True, run: str = "") -> Played:
             played.journeys[stay.name] = journey
             if stay.visited_after is not None:
                 _visit(client, journey, admitted + timedelta(hours=stay.visited_after))
+            if stay.name == "S2":
+                ready = example("return-journey.readiness.json")
+                ready["dischargeReadyDate"] = "2026-04-02"
+                ready["recordedAt"] = "2026-04-01T16:20:00+01:00"
+                ready["plannedReturnAt"] = "2026-04-02T14:00:00+01:00"
+                recorded = client.put(
+                    f"/transfers/{transfer_id}/readiness", json=ready, headers=key("hospital")
+                )
+                assert recorded.status_code == 200, recorded.text
             if stay.discharged_after is not None:
                 discharged = departed + timedelta(hours=stay.discharged_after)
                 _event(client, f"{tag}:discharge", "discharged", nhs, discharged, hospital)
