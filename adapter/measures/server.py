@@ -7,9 +7,10 @@ Two searches, each split into slices of ``_lastUpdated`` read at the same time, 
 * the red bags' transfer Encounters (``identifier=<bag-number system>|``) with their Patient and
   hospital (``_include``); their care homes (``hospitalization.origin``, which no search parameter
   reaches) are read by ``Location?_id=...``, once per care home;
-* the discharge summaries (``Composition?type=<SNOMED CT 373942005>``) with their section entries
-  (``_include=Composition:entry``); the medicines on discharge that their medication List names are read
-  by ``MedicationStatement?_id=...``, a page at a time.
+* the discharge summaries (``Composition?type=<SNOMED CT 373942005>``) with their Encounter and the
+  Lists among their section entries (``_include=Composition:encounter``, ``Composition:entry:List``); the
+  medicines on discharge that their medication List names are read by ``MedicationStatement?_id=...``, a
+  page at a time.
 
 Each page is turned into facts (:mod:`adapter.measures.facts`, the same reading the service applies to
 the Bundles it sends) and written to a scratch database at once, so memory holds one page per slice
@@ -182,7 +183,10 @@ class _Reader:
 
     async def returns(self) -> None:
         await self._each_slice(
-            "Composition", {"type": DISCHARGE_SUMMARY}, ("Composition:entry",), self._return_page
+            "Composition",
+            {"type": DISCHARGE_SUMMARY},
+            ("Composition:encounter", "Composition:entry:List"),
+            self._return_page,
         )
 
     async def _return_page(self, page: Json) -> None:
