@@ -38,6 +38,7 @@ def test_the_board_lists_who_is_in_hospital_by_care_home(start: Start) -> None:
     assert "OVERDUE" in html and "Due by" in html and "NO RED BAG" in html
     assert "MISSING: Hearing aid (left ear)" in html
     assert "3 days" in html
+    assert ward.ready.strftime("%a %-d %b %Y") in html and "not recorded" in html
 
 
 def test_a_care_home_filter_must_be_an_ods_code(start: Start) -> None:
@@ -74,7 +75,8 @@ def test_the_board_in_chromium_on_a_ward_computer_and_a_phone(
         assert "Due by" in visible(browser, ".card.due .visit.due")
         assert "NO RED BAG" in visible(browser, ".card .no-bag")
         assert "MISSING: Hearing aid (left ear)" in visible(browser, ".returns .missing")
-        assert "not recorded" in visible(browser, ".card .ready")
+        assert "not recorded" in visible(browser, ".card.due .ready")
+        assert ward.ready.strftime("%a %-d %b %Y") in visible(browser, ".card.overdue .ready")
         browser.screenshot(folder / "board-ward.png")
 
         browser.navigate(url, width=390, height=844, scale=2)  # a phone

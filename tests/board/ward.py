@@ -4,7 +4,7 @@ without a red bag, and a return journey yesterday with a hearing aid missing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,7 @@ class Ward:
     due: dict[str, Any]  # admitted 10 hours ago
     without_red_bag: str  # NHS number
     returned: dict[str, Any]  # back yesterday, hearing aid missing
+    ready: date  # the overdue one's Discharge Ready Date (yesterday)
 
 
 def _red_bag(name: str, care_home: str, departed: datetime) -> dict[str, Any]:
@@ -34,21 +35,26 @@ def _red_bag(name: str, care_home: str, departed: datetime) -> dict[str, Any]:
     return summary
 
 
-def _admit(client: httpx.Client, nhs: str, at: datetime, tag: str) -> str:
+def hospital_event(client: httpx.Client, kind: str, nhs: str, at: datetime, stay: str) -> str:
+    """An event of the hospital (RZZ01) about the stay ``stay`` of the resident; the journey's id."""
     answer = client.post(
         "/events",
         json={
-            "eventId": f"board-{tag}-{nhs}",
-            "type": "admitted",
+            "eventId": f"board-{kind}-{stay}-{nhs}",
+            "type": kind,
             "nhsNumber": nhs,
             "occurredAt": at.isoformat(),
             "hospital": "RZZ01",
-            "encounter": f"B-{tag}-{nhs}",
+            "encounter": f"B-{stay}-{nhs}",
         },
         headers=key("hospital"),
     )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["journeyId"])
+
+
+def _admit(client: httpx.Client, nhs: str, at: datetime, stay: str) -> str:
+    return hospital_event(client, "admitted", nhs, at, stay)
 
 
 def morning(client: httpx.Client) -> Ward:
@@ -67,10 +73,19 @@ def morning(client: httpx.Client) -> Ward:
     _admit(client, nhs, now - timedelta(days=1), "nobag")
     transfers = client.get("/transfers", headers=key("care-home")).json()["transfers"]
     sent = next(t for t in transfers if t["bagNumber"] == back["bagNumber"])
+    ready = example("return-journey.readiness.json")  # the hospital: the overdue one is ready since yesterday
+    ready_date = (now - timedelta(days=1)).date()
+    ready["dischargeReadyDate"] = ready_date.isoformat()
+    ready["recordedAt"] = (now - timedelta(days=1)).isoformat()
+    ready["plannedReturnAt"] = (now + timedelta(hours=4)).isoformat()
+    overdue_id = next(t["id"] for t in transfers if t["bagNumber"] == overdue["bagNumber"])
+    recorded = client.put(f"/transfers/{overdue_id}/readiness", json=ready, headers=key("hospital"))
+    assert recorded.status_code == 200, recorded.text
     discharge = example("return-journey.discharge.json")
     discharge["bagNumber"] = back["bagNumber"]
     discharge["dischargeDestination"]["odsCode"] = home
     discharge["dischargedAt"] = (now - timedelta(days=1)).isoformat()
+    discharge["dischargeReadyDate"] = (now - timedelta(days=2)).date().isoformat()
     answer = client.post(f"/transfers/{sent['id']}/return", json=discharge, headers=key("care-home"))
     assert answer.status_code == 202, answer.text
-    return Ward(home, overdue, due, nhs, back)
+    return Ward(home, overdue, due, nhs, back, ready_date)

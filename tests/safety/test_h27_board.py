@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.board.ward import morning
+from tests.board.ward import hospital_event, morning
 from tests.events.conftest import Start
 from tests.events.helpers import key
 
@@ -20,19 +20,7 @@ def test_h27_a_resident_discharged_leaves_the_board_and_an_admission_without_a_r
         nhs = ward.overdue["resident"]["nhsNumber"]
         spaced = f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
         assert spaced in board
-        discharged = client.post(
-            "/events",
-            json={
-                "eventId": f"h27-{nhs}",
-                "type": "discharged",
-                "nhsNumber": nhs,
-                "occurredAt": datetime.now(UTC).replace(microsecond=0).isoformat(),
-                "hospital": "RZZ01",
-                "encounter": f"B-overdue-{nhs}",
-            },
-            headers=key("hospital"),
-        )
-        assert discharged.status_code == 200, discharged.text
+        hospital_event(client, "discharged", nhs, datetime.now(UTC).replace(microsecond=0), "overdue")
         after = client.get(f"/board?careHome={ward.care_home}", headers=key("care-home")).text
         assert spaced not in after and "2 in hospital now" in " ".join(
             after.replace("<strong>", "").replace("</strong>", "").split()
