@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the test suite needs on a fresh machine; safe to run again (each step skips when done).
 # Debian, as root (or with sudo): Java 17 + Maven (HAPI FHIR, the HL7 validator), Node.js + npm (FHIR
-# packages, SUSHI), PostgreSQL (outbox tests) and Chromium (rendering tests).
+# packages, SUSHI), PostgreSQL (outbox tests), Chromium (rendering tests) and sekmet-fhir (a second FHIR
+# server, from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -25,5 +26,7 @@ bash scripts/install-sekmet.sh
 $BIN/redbag packages install
 # The HAPI FHIR JPA test server: fetch its artifacts and build it once (the tests start it).
 python3 testserver/hapi/hapi.py build
+# The second FHIR test server, sekmet-fhir (PyPI), in its own virtualenv .venv-sekmet/ (the tests start it).
+bash scripts/install-sekmet.sh
 # SUSHI (pinned) and a check that the compiled profiles match their FSH sources.
 bash scripts/build-profiles.sh --check

@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 from adapter.cli.common import FAILED, OK, USAGE, report
-from adapter.cli.server_options import AUTH_HELP, add_server_options, open_client
+from adapter.cli.server_options import AUTH_HELP, add_force_option, add_server_options, open_client
 from adapter.errors import RedbagError
 from adapter.exchange import pull_red_bag
+from adapter.exchange.capability_table import capability_table
+from adapter.exchange.compatibility import check_server
+from adapter.exchange.needs import red_bag_pull_needs
 from adapter.fhir.jsonio import dumps
 from adapter.redbag import document_to_summary
 
@@ -24,7 +27,10 @@ Finds the one Patient with the NHS number (several, or a partial match, is refus
 transfer summary (Composition), and everything it refers to, and writes the red bag as a FHIR document
 Bundle (--as document, the default) or as a resident summary (--as summary), to --out FILE or to
 standard output. It reports when the red bag was completed and whether a newer summary (such as a
-discharge summary) exists.
+discharge summary) exists. First the server's CapabilityStatement is checked for the searches and reads
+a pull makes: when one is missing, the table is printed and nothing is pulled (--force tries anyway);
+without batch, the red bag is read one resource at a time. Every search answer is checked against
+what was asked: a server that ignores a criterion is refused, never believed.
 {AUTH_HELP}
 exit status: 0 written, 1 not found or incomplete on the server, 2 usage error.
 """
@@ -48,6 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="document Bundle (default) or resident summary",
     )
     add_server_options(p)
+    add_force_option(p, "pull")
     p.set_defaults(func=run)
 
 
@@ -63,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
         return USAGE
     try:
         with client:
-            pulled = pull_red_bag(client, nhs_number)
+            compatibility = check_server(client, red_bag_pull_needs())
+            if compatibility.refuses(["pull"]):
+                print(capability_table(compatibility), file=sys.stderr)
+                if not args.force:
+                    print("redbag pull: nothing pulled (--force tries anyway)", file=sys.stderr)
+                    return FAILED
+            pulled = pull_red_bag(client, nhs_number, batch=compatibility.batch_reads)
         document = pulled.document
         result = document_to_summary(document) if args.form == "summary" else document
     except RedbagError as exc:

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 from adapter.cli.common import FAILED, OK, USAGE, progress, report
-from adapter.cli.server_options import AUTH_HELP, add_server_options, open_client
+from adapter.cli.server_options import AUTH_HELP, add_force_option, add_server_options, open_client
+from adapter.client import Resource
 from adapter.errors import RedbagError
 from adapter.exchange import push_transaction, transaction_for
+from adapter.exchange.capability_table import capability_table
+from adapter.exchange.compatibility import check_server
+from adapter.exchange.needs import transactions_needs
 from adapter.redbag.contract import read_json_file
 
 EPILOG = f"""\
@@ -19,10 +23,15 @@ examples:
   redbag push examples/*.summary.json --server http://127.0.0.1:8080/fhir
 
 Each FILE is a resident summary, a red-bag document Bundle or a transaction Bundle (summaries and
-documents are converted first). Every entry is conditional, so pushing the same red bag again creates
-nothing new. A failed transaction is rolled back whole and the server's OperationOutcome is printed.
+documents are converted first). Before anything is written, the server's CapabilityStatement is
+compared with what these transactions need, and the table (needed / offered / what redbag will do) is
+printed on standard error: when something essential is missing (or the CapabilityStatement cannot be
+read) nothing is sent, unless --force. Where the server has no conditional update but lets clients
+create with their own ids, the transfer's resources are written by their deterministic ids instead.
+Every entry is conditional or keyed, so pushing the same red bag again creates nothing new. A failed
+transaction is rolled back whole and the server's OperationOutcome is printed.
 {AUTH_HELP}
-exit status: 0 all pushed, 1 some failed, 2 usage error.
+exit status: 0 all pushed, 1 some failed or the server cannot take red bags, 2 usage error.
 """
 
 
@@ -36,7 +45,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="summary, document or transaction JSON files")
     add_server_options(p)
+    add_force_option(p, "push")
     p.set_defaults(func=run)
+
+
+def read_transactions(paths: list[Path]) -> tuple[list[tuple[Path, Resource]], int]:
+    """Each file's transaction, in order, and how many files could not be read or converted."""
+    ready, failed = [], 0
+    for path in paths:
+        try:
+            ready.append((path, transaction_for(read_json_file(path), str(path))))
+        except (RedbagError, OSError) as exc:
+            failed += 1
+            report(str(path), exc)
+    return ready, failed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,13 +73,19 @@ def run(args: argparse.Namespace) -> int:
     except (RedbagError, ValueError, OSError) as exc:
         print(f"redbag push: {exc}", file=sys.stderr)
         return USAGE
-    failed = 0
+    ready, failed = read_transactions(paths)
     with client:
-        for path in progress(paths, len(paths), "pushing"):
+        compatibility = check_server(client, transactions_needs(t for _, t in ready)) if ready else None
+        if compatibility is not None:
+            print(capability_table(compatibility), file=sys.stderr)
+            if compatibility.refuses(["push"]) and not args.force:
+                print(f"redbag push: nothing sent to {args.server} (--force sends anyway)", file=sys.stderr)
+                return FAILED
+        for path, transaction in progress(ready, len(ready), "pushing"):
             try:
-                transaction = transaction_for(read_json_file(path), str(path))
-                print(push_transaction(client, transaction, str(path)).summary_line())
-            except (RedbagError, OSError) as exc:
+                sent = compatibility.adapt(transaction) if compatibility else transaction
+                print(push_transaction(client, sent, str(path)).summary_line())
+            except RedbagError as exc:
                 failed += 1
                 report(str(path), exc)
     print(f"pushed {len(paths) - failed} of {len(paths)} file(s) to {args.server}", file=sys.stderr)

@@ -35,6 +35,16 @@ def add_server_options(parser: argparse.ArgumentParser, *, required: bool = True
     )
 
 
+def add_force_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--force``: go on when the server's CapabilityStatement lacks something essential."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"{what} even when the server's CapabilityStatement lacks something a red bag needs "
+        "(or cannot be read)",
+    )
+
+
 def auth_from(args: argparse.Namespace, environ: Mapping[str, str]) -> httpx.Auth | None:
     """SMART when its options are given, else a bearer token from the environment, else none."""
     smart = (args.smart_token_url, args.smart_client_id, args.smart_key, args.smart_key_id)

@@ -7,8 +7,9 @@ import os
 import sys
 
 from adapter.cli.common import FAILED, OK, USAGE
-from adapter.cli.server_options import AUTH_HELP, add_server_options, open_client
+from adapter.cli.server_options import AUTH_HELP, add_force_option, add_server_options, open_client
 from adapter.errors import RedbagError
+from adapter.exchange.capability_table import capability_table
 from adapter.exchange.smoke import Check, run_smoke, table
 
 EPILOG = f"""\
@@ -16,7 +17,9 @@ examples:
   redbag smoke --server http://127.0.0.1:8080/fhir
   REDBAG_FHIR_TOKEN=... redbag smoke --server https://fhir.example.nhs.uk/R4
 
-Reads the CapabilityStatement, pushes a synthetic red bag (999-range test NHS number), reads it back,
+First compares the server's CapabilityStatement with what a red bag needs and prints the table
+(needed / offered / what redbag will do); when something essential is missing it stops there, before
+any write (--force goes on). Then pushes a synthetic red bag (999-range test NHS number), reads it back,
 searches by NHS number, pushes it again and checks nothing was duplicated, pulls it and compares with
 what was sent, then deletes what it created. Prints one PASS/FAIL line per check.
 {AUTH_HELP}
@@ -33,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(p)
+    add_force_option(p, "push the synthetic red bag")
     p.set_defaults(func=run)
 
 
@@ -49,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"redbag smoke: {exc}", file=sys.stderr)
         return USAGE
     with client:
-        checks = run_smoke(client, on_check=show_progress)
+        smoke = run_smoke(client, on_check=show_progress, force=args.force)
     print(f"smoke test of {args.server}")
-    print(table(checks))
-    return OK if all(c.passed for c in checks) else FAILED
+    if smoke.compatibility is not None:
+        print(capability_table(smoke.compatibility))
+        print()
+    print(table(smoke.checks))
+    return OK if smoke.passed else FAILED

@@ -4,14 +4,17 @@ Layout: :mod:`~adapter.client.flow` (the step protocol), :mod:`~adapter.client.r
 and :mod:`~adapter.client.response_reading` (pure), :mod:`~adapter.client.retry` (retry policy),
 :mod:`~adapter.client.search` (immutable search builder), :mod:`~adapter.client.core` (every
 operation as a flow), :mod:`~adapter.client.sync` / :mod:`~adapter.client.aio` (the shells),
-:mod:`~adapter.client.auth` (bearer, basic, SMART Backend Services), :mod:`~adapter.client.errors`.
+:mod:`~adapter.client.auth` (bearer, basic, SMART Backend Services), :mod:`~adapter.client.capabilities`
+(a CapabilityStatement read into facts), :mod:`~adapter.client.errors`.
 """
 
 from adapter.client.aio import AsyncFhirClient, AsyncSearchSet
 from adapter.client.auth import BasicAuth, BearerAuth, SmartBackendAuth
+from adapter.client.capabilities import ServerCapabilities, TypeCapabilities, read_capabilities
 from adapter.client.errors import (
     AuthError,
     BadRequestError,
+    CapabilityStatementError,
     ConflictError,
     FhirHttpError,
     FhirResponseError,
@@ -39,6 +42,7 @@ __all__ = [
     "BadRequestError",
     "BasicAuth",
     "BearerAuth",
+    "CapabilityStatementError",
     "ConflictError",
     "FhirClient",
     "FhirClientError",
@@ -55,8 +59,11 @@ __all__ = [
     "RetryPolicy",
     "SearchQuery",
     "SearchSet",
+    "ServerCapabilities",
     "ServerError",
     "SmartBackendAuth",
     "TooManyRequestsError",
+    "TypeCapabilities",
     "UnprocessableError",
+    "read_capabilities",
 ]

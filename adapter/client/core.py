@@ -46,6 +46,10 @@ USER_AGENT = f"redbag/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 # Search results must reflect writes made a moment ago (HAPI, for one, reuses cached searches).
 NO_CACHE = {"Cache-Control": "no-cache"}
+# A parameter the server does not know must fail the search, not be dropped from it: a lenient server
+# would answer a wider search than asked, e.g. every Patient for an unknown identifier parameter
+# (https://hl7.org/fhir/R4/search.html#errors; hazard H3).
+STRICT_SEARCH = {"Prefer": "handling=strict"}
 PREFER = {
     "representation": "return=representation",
     "minimal": "return=minimal",
@@ -81,7 +85,7 @@ class FhirCore:
     def __init__(self, factory: RequestFactory, retry: RetryPolicy, fresh_searches: bool = True) -> None:
         self.factory = factory
         self.retry = retry
-        self.search_headers = NO_CACHE if fresh_searches else {}
+        self.search_headers = {**STRICT_SEARCH, **(NO_CACHE if fresh_searches else {})}
 
     # -- the exchange loop: the only place that decides about retries --------------------------
 

@@ -7,6 +7,7 @@
     ├── FhirTransportError                 no HTTP answer: connection refused or reset, protocol error
     │   └── FhirTimeoutError               connect, read, write or pool timeout
     ├── FhirResponseError                  a 2xx answer that is not the FHIR JSON asked for
+    ├── CapabilityStatementError           /metadata answered, but not with a usable CapabilityStatement
     └── FhirHttpError                      any other 4xx/5xx
         ├── BadRequestError                400
         ├── AuthError                      401, 403 (and a failed SMART token request)
@@ -66,6 +67,12 @@ class FhirResponseError(FhirClientError):
         self.request = request
         self.response = response
         self.outcome: Resource | None = None
+
+
+class CapabilityStatementError(FhirClientError):
+    """The server's /metadata is not a CapabilityStatement a client can plan with."""
+
+    code = "client-capabilities"
 
 
 class FhirHttpError(FhirClientError):

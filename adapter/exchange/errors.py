@@ -3,7 +3,10 @@
 ExchangeError                 (code: "exchange")
 ├── NotOnServerError          no resident with that NHS number, or no transfer for them
 ├── AmbiguousResidentError    several Patients, or a partial match, for one NHS number (hazard H3)
-└── IncompleteRedBagError     the server's copy of the red bag is missing resources
+├── AmbiguousRedBagError      two transfer summaries share the newest date, or one has none (hazard H5)
+├── SearchNotHonouredError    a search answered with resources it did not ask for (hazards H3, H5)
+├── IncompleteRedBagError     the server's copy of the red bag is missing resources
+└── IncapableServerError      the server's CapabilityStatement lacks what a red bag needs
 """
 
 from __future__ import annotations
@@ -33,3 +36,21 @@ class IncompleteRedBagError(ExchangeError):
     """A resource the red bag refers to is not on the server (deleted, or never pushed)."""
 
     code = "exchange-incomplete"
+
+
+class AmbiguousRedBagError(ExchangeError):
+    """The newest transfer summary cannot be told apart: never guess which is current (hazard H5)."""
+
+    code = "exchange-ambiguous-red-bag"
+
+
+class SearchNotHonouredError(ExchangeError):
+    """The server answered a search with resources that do not meet its criteria (hazards H3, H5)."""
+
+    code = "exchange-search-not-honoured"
+
+
+class IncapableServerError(ExchangeError):
+    """The server's CapabilityStatement lacks (or hides) something essential; ``report`` says what."""
+
+    code = "exchange-incapable-server"

@@ -1,8 +1,11 @@
 """A conformance round trip a tester can point at any FHIR R4 server.
 
-CapabilityStatement -> push a synthetic red bag -> read it back -> search by NHS number ->
-push it again (nothing new) -> pull and compare with what was sent -> delete what was created.
-Each step is a :class:`Check`; a step whose prerequisite failed is reported as not run.
+CapabilityStatement (compared with what the synthetic red bag needs, before any write) -> push a
+synthetic red bag -> read it back -> search by NHS number -> push it again (nothing new) -> pull and
+compare with what was sent -> delete what was created. Each step is a :class:`Check`; a step whose
+prerequisite failed is reported as not run. With ``force``, a server that lacks something essential is
+tried all the same. Where the server needs a fallback (:mod:`adapter.exchange.adapt`), the round trip
+uses it, so the smoke test proves the fallback on that server.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 from adapter.client import FhirClient, FhirHttpError, Resource
 from adapter.errors import RedbagError
+from adapter.exchange.compatibility import Compatibility, check_server
+from adapter.exchange.needs import round_trip_needs
 from adapter.exchange.pull import local_key, pull_summary
 from adapter.exchange.push import PushResult, push_transaction
 from adapter.exchange.synthetic import synthetic_summary
@@ -43,7 +48,19 @@ class RoundTrip:
     client: FhirClient
     summary: dict[str, Any]
     transaction: Resource
+    force: bool = False
+    compatibility: Compatibility | None = None
     first_push: PushResult | None = None
+
+    @property
+    def sent(self) -> Resource:
+        """The transaction as this server takes it (adapted where the check found a fallback)."""
+        return self.compatibility.adapt(self.transaction) if self.compatibility else self.transaction
+
+    @property
+    def batch_reads(self) -> bool:
+        """Whether pull may read in batches on this server."""
+        return self.compatibility.batch_reads if self.compatibility else True
 
     @property
     def nhs_number(self) -> str:
@@ -93,23 +110,17 @@ def conditions_of(transaction: Resource) -> list[tuple[str, str]]:
 
 
 def check_capabilities(trip: RoundTrip) -> str:
-    statement = trip.client.capabilities()
-    version = str(statement.get("fhirVersion", "?"))
-    if not version.startswith("4.0"):
-        raise SmokeCheckError(f"server speaks FHIR {version}, not R4 (4.0.x)")
-    interactions = {
-        i.get("code") for rest in statement.get("rest") or [] for i in rest.get("interaction") or []
-    }
-    software = statement.get("software") or {}
-    note = "" if "transaction" in interactions else "; transaction not declared (trying anyway)"
-    return (
-        f"{software.get('name', 'unnamed server')} {software.get('version', '')}".strip()
-        + f", FHIR {version}{note}"
+    trip.compatibility = report = check_server(trip.client, round_trip_needs(trip.transaction))
+    if report.refuses():
+        raise SmokeCheckError(report.summary() + ("; --force: trying anyway" if trip.force else ""))
+    adapted = sorted(
+        {f.need.resource_type or f.need.detail for f in report.findings if f.status == "adapted"}
     )
+    return report.summary() + (f" ({', '.join(adapted)})" if adapted else "")
 
 
 def check_push(trip: RoundTrip) -> str:
-    trip.first_push = push_transaction(trip.client, trip.transaction, "synthetic red bag")
+    trip.first_push = push_transaction(trip.client, trip.sent, "synthetic red bag")
     failed = {s: n for s, n in trip.first_push.counts.items() if not s.startswith("2")}
     if failed:
         raise SmokeCheckError(f"entries not stored: {failed}")
@@ -142,10 +153,11 @@ def check_search(trip: RoundTrip) -> str:
 
 
 def check_repush(trip: RoundTrip) -> str:
-    again = push_transaction(trip.client, trip.transaction, "synthetic red bag")
+    sent = trip.sent
+    again = push_transaction(trip.client, sent, "synthetic red bag")
     if again.created:
         raise SmokeCheckError(f"the second push created {again.created} resources")
-    conditions = conditions_of(trip.transaction)
+    conditions = conditions_of(sent)
     duplicated = [f"{t}?{q}" for t, q in conditions if trip.client.search(t).where_query(q).count() != 1]
     if duplicated:
         raise SmokeCheckError(
@@ -155,7 +167,7 @@ def check_repush(trip: RoundTrip) -> str:
 
 
 def check_pull(trip: RoundTrip) -> str:
-    got = pull_summary(trip.client, trip.nhs_number)
+    got = pull_summary(trip.client, trip.nhs_number, batch=trip.batch_reads)
     difference = first_difference(got, normalise_summary(trip.summary))
     if difference:
         raise SmokeCheckError(f"pulled summary differs at {difference}")
@@ -193,26 +205,46 @@ STEPS: tuple[tuple[str, Callable[[RoundTrip], str]], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SmokeRun:
+    """The checks of one smoke run, and the capability report its first check made."""
+
+    checks: list[Check]
+    compatibility: Compatibility | None
+
+    @property
+    def passed(self) -> bool:
+        """Every check passed."""
+        return all(c.passed for c in self.checks)
+
+
 def run_smoke(
     client: FhirClient,
     summary: dict[str, Any] | None = None,
     on_check: Callable[[Check], None] = lambda check: None,
-) -> list[Check]:
-    """Run every step (and the cleanup, once something was pushed); ``on_check`` sees each result."""
+    *,
+    force: bool = False,
+) -> SmokeRun:
+    """Run every step (and the cleanup, once something was pushed); ``on_check`` sees each result.
+
+    A failed capability check stops the run before any write, unless ``force``.
+    """
     summary = check_summary(summary or synthetic_summary())
-    trip = RoundTrip(client, summary, build_bundles(summary)[1])
+    trip = RoundTrip(client, summary, build_bundles(summary)[1], force=force)
     checks: list[Check] = []
     steps = [*STEPS, ("clean up", cleanup)]
     for name, step in steps:
         if name == "clean up" and trip.first_push is None:
             break
-        if name != "clean up" and checks and not checks[-1].passed:
+        earlier_failed = checks and not checks[-1].passed
+        forced_past = force and len(checks) == 1  # only the capability check may be overruled
+        if name != "clean up" and earlier_failed and not forced_past:
             check = Check(name, False, "not run (an earlier step failed)", 0.0)
         else:
             check = timed(name, step, trip)
         checks.append(check)
         on_check(check)
-    return checks
+    return SmokeRun(checks, trip.compatibility)
 
 
 def timed(name: str, step: Callable[[RoundTrip], str], trip: RoundTrip) -> Check:

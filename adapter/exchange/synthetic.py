@@ -1,4 +1,5 @@
-"""A synthetic red bag for the smoke test: contract-valid, fictional, unique to each run.
+"""A synthetic red bag for the smoke test and the capability check: contract-valid, fictional, unique to
+each run, and holding every resource type the builders write (a test checks it against the examples).
 
 NHS numbers are drawn from the 999 test range with a valid modulus-11 check digit; ODS-shaped
 codes and the bag number carry a random run tag, so runs never collide on a shared server.
@@ -94,7 +95,20 @@ def synthetic_summary(now: datetime | None = None) -> dict[str, Any]:
                 "status": "active",
                 "timeCritical": False,
                 "sentInBag": True,
-            }
+            },
+            {  # time-critical, so the red bag also holds a MedicationAdministration (its last dose)
+                "code": {
+                    "system": "https://dmd.nhs.uk",
+                    "code": "36047411000001101",
+                    "display": "Insulin isophane human 100units/ml suspension for injection 3ml pre-filled "
+                    "disposable devices",
+                },
+                "dose": "10 units",
+                "status": "active",
+                "timeCritical": True,
+                "lastDoseGiven": at(45),
+                "sentInBag": True,
+            },
         ],
         "allergies": [
             {

@@ -52,7 +52,7 @@ def add_resuscitation(ctx: TransferContext) -> Json:
     decided = decision in ("dnacpr", "for-cpr")
     shown = code[2].upper() if decision == "dnacpr" else code[2]
     story = [para(shown if decided else gap_text(ctx.summary, "Resuscitation decision"), "Decision")]
-    if decided:
+    if decided or r.get("recordedAt"):
         story.append(para(r.get("recordedAt") or gap_text(ctx.summary, "Date"), "Recorded"))
     if r.get("documentLocation"):
         story.append(para(r["documentLocation"], "Signed form kept"))

@@ -144,7 +144,8 @@ def test_a_revoked_cached_token_is_replaced_once() -> None:
     client = FhirClient(
         BASE,
         transport=httpx.MockTransport(server),
-        auth=SmartBackendAuth(TOKEN_URL, "redbag-client", pem, key_id="key-1"),
+        # One clock for both sides: a second that ticks between them would fail the iat check.
+        auth=SmartBackendAuth(TOKEN_URL, "redbag-client", pem, key_id="key-1", clock=server.clock),
     )
     client.capabilities()
     server.revoked.add("token-0")

@@ -6,12 +6,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapter.cli import main
 from adapter.client import FhirClient, Resource
-from adapter.exchange import pull_document, pull_summary, push_transaction, transaction_for
+from adapter.exchange import pull_document, pull_red_bag, pull_summary, push_transaction, transaction_for
+from adapter.exchange.compatibility import check_server
+from adapter.exchange.needs import red_bag_pull_needs
 from adapter.redbag import build_bundles, check_summary, normalise_summary
+from tests.capability_statements import has_row
 
 pytestmark = pytest.mark.hapi
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -132,3 +136,47 @@ def test_smoke_passes_against_hapi_and_cleans_up(
     out = capsys.readouterr().out
     assert "7 of 7 checks passed" in out
     assert "FAIL" not in out
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Counts the requests by method and path, and passes them on to the real server."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[tuple[str, str]] = Counter()
+        self._real = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent[(request.method, request.url.path.rsplit("/fhir", 1)[-1])] += 1
+        return self._real.handle_request(request)
+
+    def close(self) -> None:
+        self._real.close()
+
+
+def test_hapi_declares_no_batch_so_pull_reads_one_at_a_time_and_gets_the_same(
+    fhir: FhirClient, hapi_base_url: str
+) -> None:
+    report = check_server(fhir, red_bag_pull_needs())
+    assert not report.refuses(["pull"]) and not report.batch_reads  # HAPI 8.8 lists no "batch"
+    summary = check_summary(load(WITH_NHS_NUMBER[0]))
+    summary["resident"]["nhsNumber"] = "9990000042"  # its own resident and bag: other tests push the examples
+    summary["bagNumber"] = "RB-ONE-AT-A-TIME"
+    push_transaction(fhir, transaction_for(summary, "one-at-a-time"), "one-at-a-time")
+    counting = CountingTransport()
+    with FhirClient(hapi_base_url, transport=counting) as client:
+        one_by_one = pull_red_bag(client, "9990000042", batch=report.batch_reads)
+    assert counting.sent[("POST", "")] == 0  # no batch Bundle was sent
+    reads = sum(n for (method, path), n in counting.sent.items() if method == "GET" and path.count("/") == 2)
+    assert reads == len(one_by_one.document["entry"]) - 3  # all but the Composition, Task and Provenance
+    assert one_by_one.document == pull_red_bag(fhir, "9990000042").document
+
+
+def test_smoke_prints_the_capability_table_before_the_checks(
+    hapi_base_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["smoke", "--server", hapi_base_url]) == 0
+    out = capsys.readouterr().out
+    assert out.index("capabilities of HAPI FHIR Server") < out.index("check                   result")
+    assert has_row(out, "ADAPT", "pull", "batch", "-", "not declared", "read one resource at a time")
+    assert has_row(out, "OK?", "push", "update as create (client id)", "Provenance")
+    assert "MISSING" not in out

@@ -104,7 +104,7 @@ async def test_500_is_an_outcome_naming_the_request_and_the_log_is_masked(
     family = summary["resident"]["name"]["family"]
     nhs = summary["resident"]["nhsNumber"]
 
-    def broken(_: object) -> object:  # fault injection: a bug deep in the conversion
+    def broken(*_: object, **__: object) -> object:  # fault injection: a bug deep in the conversion
         raise RuntimeError(f"cannot place {family} ({nhs})")
 
     monkeypatch.setattr(operations, "build_bundles", broken)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from adapter.exchange.needs import red_bag_needs
+from tests.capability_statements import statement_offering
 from tests.service.conftest import AppClient
 from tests.service.helpers import make_settings
 
@@ -22,16 +24,8 @@ pytestmark = pytest.mark.anyio
 
 class _Metadata(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = json.dumps(
-            {
-                "resourceType": "CapabilityStatement",
-                "status": "active",
-                "kind": "instance",
-                "fhirVersion": "4.0.1",
-                "format": ["json"],
-                "date": "2025-01-01",
-            }
-        ).encode()
+        # A statement offering what red bags need: readiness also checks capabilities.
+        body = json.dumps(statement_offering(red_bag_needs())).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/fhir+json")
         self.send_header("Content-Length", str(len(body)))

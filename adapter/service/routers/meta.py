@@ -9,6 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from adapter.errors import RedbagError
+from adapter.exchange.compatibility import check_server
+from adapter.exchange.needs import red_bag_needs
 from adapter.service.capability import capability_statement
 from adapter.service.deps import AnswerFormat, ServiceDep
 from adapter.service.models import Health, Readiness
@@ -49,7 +51,9 @@ def _check(service: Service) -> dict[str, str]:
     if service.settings.fhir_server:
         try:
             with service.fhir_client(timeout=FHIR_CHECK_TIMEOUT) as client:
-                client.capabilities()
+                report = check_server(client, red_bag_needs())  # what pushing and pulling red bags needs
+            if report.refuses():
+                failures["fhirServer"] = report.summary()
         except RedbagError as exc:
             failures["fhirServer"] = f"{service.settings.fhir_server}: {exc}".splitlines()[0]
     else:
@@ -59,7 +63,7 @@ def _check(service: Service) -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: the database and the FHIR server answer",
+    summary="Readiness: the database answers, and the FHIR server offers what red bags need",
     responses={
         200: {"description": "ready", "model": Readiness},
         503: outcome_answer("not ready: one issue per failing dependency"),
