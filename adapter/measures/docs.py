@@ -41,9 +41,9 @@ hospital and overall, for a period, a care home or a hospital.
   current as transfers and events arrive, so the measures need no export step, run on SQLite and
   PostgreSQL alike, and are as fresh as the live board. 100,000 transfers take about 1.5 s of CPU
   (`benchmarks/measures.py`).
-- **Not recorded is not zero.** What a source does not hold (admissions without a red bag, visits and
-  Discharge Ready Dates on a FHIR server that holds only red bags; belongings before any return journey)
-  is shown as "not recorded", never as 0.
+- **Not recorded is not zero.** What a source does not hold (on a FHIR server that holds only red bags
+  and return journeys: admissions without a red bag, visits, and the Discharge Ready Date of a resident
+  still in hospital; belongings before any return journey) is shown as "not recorded", never as 0.
 
 ## Small numbers
 
