@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -228,16 +229,17 @@ async def _read(base: str, db: Database) -> tuple[float, Any]:
 
 
 def time_server(args: argparse.Namespace) -> None:
-    hapi = None
+    hapi = None  # the state folder of the HAPI started here (its own, so no other server is touched)
     base = args.server
     if base == "hapi":
-        hapi = subprocess.run(
-            [sys.executable, str(ROOT / "testserver" / "hapi" / "hapi.py"), "start"],
+        hapi = tempfile.mkdtemp(prefix="redbag-hapi-bench-")
+        started = subprocess.run(
+            [sys.executable, str(ROOT / "testserver" / "hapi" / "hapi.py"), "start", "--state", hapi],
             capture_output=True,
             text=True,
             check=True,
         )
-        base = hapi.stdout.strip().splitlines()[-1]
+        base = started.stdout.strip().splitlines()[-1]
     try:
         if not args.no_push:
             bags = _red_bags(args.red_bags)
@@ -260,9 +262,9 @@ def time_server(args: argparse.Namespace) -> None:
         )
     finally:
         if hapi is not None:
-            subprocess.run(
-                [sys.executable, str(ROOT / "testserver" / "hapi" / "hapi.py"), "stop"], check=False
-            )
+            script = str(ROOT / "testserver" / "hapi" / "hapi.py")
+            subprocess.run([sys.executable, script, "stop", "--state", hapi], check=False)
+            shutil.rmtree(hapi, ignore_errors=True)
 
 
 def main() -> None:
