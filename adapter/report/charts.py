@@ -64,17 +64,26 @@ def _values(shown: Sequence[Shown]) -> tuple[list[float], list[str]]:
     return [s.value or 0.0 for s in shown], [s.text if s.value is None else "" for s in shown]
 
 
-def _note_withheld(axes: Any, bars: Any, labels: list[str]) -> None:
-    for bar, label in zip(bars, labels, strict=True):
-        if label:
-            axes.annotate(
-                label,
-                (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                rotation=90,
-            )
+def _note_withheld(
+    axes: Any, at: tuple[float, float], notes: list[tuple[str, str]], *, horizontal: bool
+) -> None:
+    """Print "<5" or "suppressed" where withheld figures' bars would be (in their series' colours, one
+    after another), so that no withheld figure is read as zero."""
+    offset = 3.0
+    style: dict[str, Any] = (
+        {"va": "center"} if horizontal else {"ha": "center", "va": "bottom", "rotation": 90}
+    )
+    for text, colour in notes:
+        shift = (offset, 0.0) if horizontal else (0.0, offset)
+        axes.annotate(text, at, xytext=shift, textcoords="offset points", fontsize=8, color=colour, **style)
+        offset += 5.0 * len(text) + 4.0  # about the width of the text at 8 points
+
+
+def _bar_end(bar: Any, horizontal: bool) -> tuple[float, float]:
+    """Where a bar ends: its right end's middle, or its top's middle."""
+    if horizontal:
+        return bar.get_x() + bar.get_width(), bar.get_y() + bar.get_height() / 2
+    return bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()
 
 
 def paired_bars(
@@ -93,16 +102,28 @@ def paired_bars(
     positions = list(range(len(categories)))
     width = 0.8 if stacked else 0.8 / max(len(series), 1)
     base = [0.0] * len(categories)
+    highest = 0.0
+    notes: list[list[tuple[str, str]]] = [[] for _ in categories]  # a stack's withheld parts
     for i, (label, colour, shown) in enumerate(series):
         values, withheld = _values(shown)
+        highest = max([highest, *values])
         offsets = positions if stacked else [p - 0.4 + width * (i + 0.5) for p in positions]
         draw = axes.barh if horizontal else axes.bar
         kwargs = {"left" if horizontal else "bottom": base} if stacked else {}
         bars = draw(offsets, values, width, label=label, color=colour, **kwargs)
-        if not horizontal:
-            _note_withheld(axes, bars, withheld)
         if stacked:
             base = [b + v for b, v in zip(base, values, strict=True)]
+        for note, bar, text in zip(notes, bars, withheld, strict=True):
+            if text and stacked:
+                note.append((text, colour))
+            elif text:
+                _note_withheld(axes, _bar_end(bar, horizontal), [(text, colour)], horizontal=horizontal)
+    if stacked:  # the notes of a stack at its end, its last series' bar's
+        for bar, parts in zip(bars, notes, strict=True):
+            _note_withheld(axes, _bar_end(bar, horizontal), parts, horizontal=horizontal)
+    # Counts, means and rates are never negative: the value axis starts at 0 (and is not empty when
+    # every figure is 0 or withheld).
+    (axes.set_xlim if horizontal else axes.set_ylim)(0, None if highest > 0 else 1)
     if horizontal:
         axes.set_yticks(positions, categories)
         axes.invert_yaxis()

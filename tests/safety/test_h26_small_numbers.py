@@ -3,6 +3,7 @@ so is every figure that would reveal one (a percentage through its complement, a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,27 @@ def test_h26_a_chart_draws_no_withheld_figure(store: Outbox) -> None:
 
     svg = monthly_transfers(found)
     assert svg.count("&lt;5") == 5
+
+
+def test_h26_a_withheld_bar_is_labelled_in_every_kind_of_chart_and_no_axis_goes_below_zero() -> None:
+    """Care homes' bars (horizontal, stacked or side by side) say "<5" or "suppressed" where they are
+    withheld, in their series' colour, so a withheld figure is never read as none."""
+    from adapter.measures.suppression import Shown
+    from adapter.report.charts import MISSING, WITH, WITHOUT, paired_bars
+
+    small, hidden, seven = Shown("<5", None), Shown("suppressed", None), Shown("7", 7.0)
+    homes = ["Ash House", "Beech Court"]
+    for stacked in (True, False):
+        svg = paired_bars(
+            "By care home",
+            homes,
+            [("with", WITH, [seven, small]), ("without", WITHOUT, [small, hidden])],
+            ylabel="transfers",
+            stacked=stacked,
+            horizontal=True,
+        )
+        notes = re.findall(r'<text style="[^"]*fill: (#[0-9a-f]{6})"[^>]*>(&lt;5|suppressed)</text>', svg)
+        expected = [(WITH, "&lt;5"), (WITHOUT, "&lt;5"), (WITHOUT, "suppressed")]
+        assert sorted(notes) == sorted(expected), stacked
+    withheld_only = paired_bars("Months", ["2025-03"], [("missing", MISSING, [small])], ylabel="n")
+    assert "&lt;5" in withheld_only and "\N{MINUS SIGN}" not in withheld_only  # no axis below 0
