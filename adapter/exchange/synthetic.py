@@ -48,6 +48,7 @@ def synthetic_summary(now: datetime | None = None) -> dict[str, Any]:
             "type": "nursing",
             "phone": "0113 496 0000",
             "address": address,
+            "capabilities": {"care": ["nursing-care"], "equipment": ["hoist"]},
         },
         "resident": {
             "nhsNumber": random_test_nhs_number(),

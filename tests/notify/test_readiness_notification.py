@@ -12,11 +12,11 @@ import pytest
 
 from adapter.notify import notification_bundle
 from adapter.pathway import Notice, NoticeKind
-from adapter.pathway.readiness import readiness
 from adapter.pathway.readiness_tasks import parties_of, readiness_tasks, stay_of
 from adapter.redbag import check_summary
 from adapter.redbag.contract import read_json_file
 from adapter.redbag.discharge_delay import readiness_extension
+from tests.pathway.test_readiness import return_journey_readiness
 
 Json = dict[str, Any]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -24,16 +24,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def _notification() -> Json:
     summary = check_summary(read_json_file(EXAMPLES / "return-journey.summary.json"))
-    wanted = read_json_file(EXAMPLES / "return-journey.readiness.json")
-    found = readiness(
-        ready_date=wanted["dischargeReadyDate"],
-        recorded_at=wanted["recordedAt"],
-        source="api",
-        needs=wanted["needs"],
-        planned_return=wanted["plannedReturnAt"],
-        capabilities_block=summary["careHome"]["capabilities"],
-        capabilities_from="red bag",
-    )
+    _, found = return_journey_readiness()
     stay = stay_of("transfer-1", summary)
     assert stay is not None
     return notification_bundle(

@@ -27,7 +27,8 @@ def _example(name: str) -> Json:
     return data
 
 
-def _return_journey() -> tuple[Json, Readiness]:
+def return_journey_readiness() -> tuple[Json, Readiness]:
+    """The return-journey example's summary and its readiness, matched against the red bag's copy."""
     summary = _example("return-journey.summary.json")
     wanted = _example("return-journey.readiness.json")
     found = readiness(
@@ -45,7 +46,7 @@ def _return_journey() -> tuple[Json, Readiness]:
 def test_the_return_journey_gives_the_expected_checklist() -> None:
     """The story of the issue: what the home manages, the bed it has, the medicines it collects and the
     transport it arranges are ticked or the home's to do; what it cannot give is flagged, never ticked."""
-    _, found = _return_journey()
+    _, found = return_journey_readiness()
     got = [(i.need.kind, i.need.code, i.outcome, i.owner, i.due) for i in found.items]
     assert got == [
         ("care", "bowel-care", MET, Owner.HOME, "2025-04-02"),
@@ -60,7 +61,7 @@ def test_the_return_journey_gives_the_expected_checklist() -> None:
 
 
 def test_the_tasks_are_owned_by_the_organisation_that_must_act() -> None:
-    summary, found = _return_journey()
+    summary, found = return_journey_readiness()
     tasks = readiness_tasks(parties_of(summary), found.items, found.recorded_at)
     owners = [t["owner"]["identifier"]["value"] for t in tasks]
     assert owners == ["VR8D2", "VR8D2", "RZZ06", "VR8D2", "VR8D2", "RZZ06", "VR8D2"]  # home, hospital
@@ -77,7 +78,7 @@ def test_the_tasks_are_owned_by_the_organisation_that_must_act() -> None:
 
 
 def test_a_readiness_reads_back_as_it_was_written() -> None:
-    _, found = _return_journey()
+    _, found = return_journey_readiness()
     assert Readiness.from_json(orjson.loads(orjson.dumps(found.to_json()))) == found
 
 

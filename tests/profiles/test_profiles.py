@@ -276,6 +276,22 @@ def test_hl7_validator_enforces_the_profiles(tmp_path: Path) -> None:
         statement["extension"] = [x for x in statement["extension"] if x["url"] != vocab.EXT_TIME_CRITICAL]
     broken["no-time-critical-flag"] = (doc, "timeCritical")
 
+    doc = _document("return-journey.summary.json")
+    (service,) = _of_type(doc, "HealthcareService")
+    window = service["availableTime"][0]
+    window["availableStartTime"], window["availableEndTime"] = (
+        window["availableEndTime"],
+        window["availableStartTime"],
+    )
+    broken["return-window-backwards"] = (doc, "rb-cap-1")
+
+    checklist = load(EXAMPLES / "expected" / "RB-VR8D2-0456.readiness.json")
+    (not_possible,) = (
+        t for t in _of_type(checklist, "Task") if t["businessStatus"]["coding"][0]["code"] == "not-possible"
+    )
+    not_possible["status"] = "completed"  # H23: a need the home cannot meet shown as met
+    broken["not-possible-ticked"] = (checklist, "rb-ready-1")
+
     files = []
     for name, (bundle, _) in broken.items():
         files.append(tmp_path / f"{name}.json")

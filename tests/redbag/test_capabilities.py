@@ -100,3 +100,41 @@ def test_the_example_reads_back_whole_and_the_section_is_always_there() -> None:
     document, _ = build_bundles(assess_summary(without).data)
     assert document["entry"][0]["resource"]["section"][-1]["title"] == "What we can manage"
     assert "capabilities" not in document_to_summary(document)["careHome"]
+
+
+def test_the_capabilities_and_the_checklist_are_valid_by_our_validator() -> None:
+    """The example's HealthcareService (in the document and the transaction) and the resulting checklist's
+    Tasks claim their profiles and carry no error by our validator (the HL7 validator's cross-check of the
+    same: scripts/hl7-crosscheck.sh); a return window that ends before it starts is refused (rb-cap-1)."""
+    from adapter.cli.readiness import checklist_bundle
+    from adapter.validation import Validator
+    from tests.pathway.test_readiness import return_journey_readiness
+
+    summary, found = return_journey_readiness()
+    document, transaction = build_bundles(assess_summary(summary).data)
+    checklist = checklist_bundle(summary, found)
+    validator = Validator.load()
+    claimed = {
+        (e["resource"]["resourceType"], *e["resource"].get("meta", {}).get("profile", []))
+        for bundle, kind in ((document, "HealthcareService"), (checklist, "Task"))
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == kind
+    }
+    assert claimed == {
+        ("HealthcareService", "https://redbag.dev/fhir/StructureDefinition/RedBagCareHomeCapabilities"),
+        ("Task", "https://redbag.dev/fhir/StructureDefinition/RedBagReadinessTask"),
+    }
+    for bundle in (document, transaction, checklist):
+        issues = validator.validate(bundle)["issue"]
+        assert [i for i in issues if i["severity"] in ("error", "fatal")] == [], bundle["type"]
+    broken = copy.deepcopy(document)
+    (service,) = (
+        e["resource"] for e in broken["entry"] if e["resource"]["resourceType"] == "HealthcareService"
+    )
+    window = service["availableTime"][0]
+    window["availableStartTime"], window["availableEndTime"] = (
+        window["availableEndTime"],
+        window["availableStartTime"],
+    )
+    errors = [i for i in validator.validate(broken)["issue"] if i["severity"] == "error"]
+    assert any("rb-cap-1" in i.get("diagnostics", "") for i in errors), errors

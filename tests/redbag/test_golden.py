@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from adapter.cli import main
 from adapter.fhir.jsonio import dumps
 from adapter.fhir.structure import parse_structure
 from adapter.fhir.xml import to_xml
@@ -27,6 +28,7 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 EXPECTED = EXAMPLES / "expected"
 SUMMARIES = sorted(EXAMPLES.glob("*.summary.json"))
 DISCHARGES = sorted(EXAMPLES.glob("*.discharge.json"))
+READINESS = sorted(EXAMPLES.glob("*.readiness.json"))
 UPDATE = os.environ.get("REDBAG_UPDATE_GOLDEN") == "1"
 
 
@@ -58,6 +60,20 @@ def test_golden_outputs(summary_path: Path) -> None:
             golden.write_bytes(data)
         assert golden.exists(), f"{golden} missing: run with REDBAG_UPDATE_GOLDEN=1"
         assert data == golden.read_bytes(), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("readiness_path", READINESS, ids=lambda p: p.name.split(".")[0])
+def test_golden_readiness_checklist(readiness_path: Path, tmp_path: Path) -> None:
+    """The checklist's Tasks as ``redbag readiness --out`` writes them (the example's resulting checklist)."""
+    summary_path = readiness_path.with_name(readiness_path.name.replace(".readiness.", ".summary."))
+    args = ["readiness", str(readiness_path), "--summary", str(summary_path), "--out", str(tmp_path)]
+    assert main(args) == 0
+    (written,) = tmp_path.glob("*.readiness.json")
+    golden = EXPECTED / written.name
+    if UPDATE:
+        golden.write_bytes(written.read_bytes())
+    assert golden.exists(), f"{golden} missing: run with REDBAG_UPDATE_GOLDEN=1"
+    assert written.read_bytes() == golden.read_bytes(), f"{written.name} differs from its golden file"
 
 
 @pytest.mark.parametrize("summary_path", SUMMARIES, ids=lambda p: p.name.split(".")[0])
