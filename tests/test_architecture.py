@@ -29,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"errors", "config", "fhir"},
     "render": {"errors", "fhir", "redbag"},
     "exchange": {"errors", "fhir", "redbag", "client"},
+    "measures": {"errors", "fhir", "redbag", "pathway", "store", "client"},
+    "report": {"errors", "measures"},
     "service": {
         "errors",
         "config",
@@ -43,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "pathway",
         "hl7v2",
         "notify",
+        "measures",
     },
     "cli": {
         "errors",
@@ -59,6 +62,8 @@ ALLOWED: dict[str, set[str]] = {
         "pathway",
         "hl7v2",
         "notify",
+        "measures",
+        "report",
     },
 }
 

@@ -25,6 +25,7 @@ COMMANDS = (
     "pull",
     "smoke",
     "render",
+    "report",
     "serve",
     "outbox",
     "listen_hl7",
@@ -39,6 +40,7 @@ examples:
   redbag readiness examples/return-journey.readiness.json --summary examples/return-journey.summary.json
   redbag listen-hl7 --port 2575
   redbag outbox requeue --all-failed
+  redbag report --database sqlite:///redbag.db --out out/report
 
 Run `redbag COMMAND --help` for each command's options and an example.
 """

@@ -16,10 +16,10 @@ auth: set {TOKEN_VARIABLE} to send a bearer token, or give --smart-token-url, --
   --smart-key and --smart-key-id to use SMART Backend Services (signed JWT, RS384 or ES384)."""
 
 
-def add_server_options(parser: argparse.ArgumentParser) -> None:
+def add_server_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     """``--server``, ``--timeout`` and the SMART Backend Services options."""
     parser.add_argument(
-        "--server", required=True, metavar="URL", help="FHIR R4 base URL, e.g. http://127.0.0.1:8080/fhir"
+        "--server", required=required, metavar="URL", help="FHIR R4 base URL, e.g. http://127.0.0.1:8080/fhir"
     )
     parser.add_argument(
         "--timeout", type=float, default=60.0, metavar="SECONDS", help="timeout of each request (default: 60)"

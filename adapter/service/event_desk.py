@@ -20,6 +20,7 @@ import orjson
 
 from adapter.config import Settings
 from adapter.errors import RedbagError
+from adapter.measures.facts import journey_facts
 from adapter.pathway import (
     EventKind,
     Incoming,
@@ -69,6 +70,7 @@ def journey_row(journey: Journey) -> JourneyRow:
         visit_due_at=visit.due_epoch if visit else None,
         version=journey.version,
         state=orjson.dumps(journey.to_json()),
+        facts=journey_facts(journey),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from fastapi import HTTPException
 
+from adapter.measures.facts import red_bag_facts, return_journey_facts
 from adapter.redbag import assess_discharge, assess_summary, build_bundles, build_return_bundles
 from adapter.service.auth import Caller
 from adapter.service.logmask import protect, resident_words
@@ -95,6 +96,7 @@ def accept_transfer(
         input=orjson.dumps(summary),
         document=orjson.dumps(document),
         bundle=orjson.dumps(transaction),
+        facts=red_bag_facts(transaction),
     )
     return outbox.enqueue(new, request_id=request_id)
 
@@ -158,6 +160,7 @@ def accept_return(
         document=orjson.dumps(document),
         bundle=orjson.dumps(transaction),
         parent_id=parent.id,
+        facts=return_journey_facts(transaction),
     )
     accepted = outbox.enqueue(new, request_id=request_id)
     desk = service.require_pathway().readiness_desk

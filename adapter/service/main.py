@@ -19,6 +19,7 @@ from adapter.service.middleware import BodyLimit, RequestEnvelope
 from adapter.service.openapi import install_openapi
 from adapter.service.routers import (
     audit,
+    board,
     care_homes,
     fhir_events,
     journeys,
@@ -47,6 +48,7 @@ Care-home red bags (the hospital transfer pathway) as validated FHIR R4.
 * Getting residents home: `PUT /care-homes/{odsCode}/capabilities` (what a care home can manage),
   `PUT /transfers/{id}/readiness` (the Discharge Ready Date and what the resident needs: a checklist back,
   the home told at once), `GET /transfers/{id}/readiness` (with the delay once the red bag is back).
+* `GET /board`: the live board of residents in hospital now, by care home (HTML; a key with `subscribe`).
 
 FHIR answers are `application/fhir+json` or `application/fhir+xml` (Accept, or `_format`); every error is
 an OperationOutcome. Callers present their API key as `X-API-Key` or `Authorization: Bearer`.
@@ -97,6 +99,7 @@ def create_app(settings: Settings, *, service: Service | None = None, freeze_gc:
         journeys,
         readiness,
         care_homes,
+        board,
     )
     for area in areas:
         app.include_router(area.router)

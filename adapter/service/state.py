@@ -19,6 +19,7 @@ from adapter.client import BearerAuth, FhirClient, RetryPolicy
 from adapter.config import Settings
 from adapter.errors import ConfigError
 from adapter.exchange import push_transaction
+from adapter.measures.catch_up import catch_up
 from adapter.service.auth import KeyRing
 from adapter.service.delivery import DeliveryWorker, Sender
 from adapter.service.pathway import PathwayService
@@ -66,6 +67,7 @@ class Service:
     def start(self, *, deliver: bool = True) -> None:
         """Open the outbox (creating its tables) and start delivering when a FHIR server is set."""
         self.outbox = self.outbox_factory(self.settings.database_url)
+        catch_up(self.outbox.db)  # the measures' facts of what an older database held
         self.pathway = PathwayService(self.settings, self.outbox.db, clock=self.clock)
         self.pathway.start(deliver=deliver)
         if deliver and self.settings.fhir_server and self.settings.delivery.threads > 0:

@@ -16,6 +16,7 @@ import orjson
 
 from adapter.store.database import Database, Row, Tx, first
 from adapter.store.pathway_records import EventRow, JourneyRow, SentRedBag
+from adapter.store.stay_facts import write_journey
 from adapter.store.subscriptions import NotificationTx
 
 _JOURNEY = (
@@ -141,6 +142,8 @@ class JourneyTx:
             "updated_at = excluded.updated_at, state = excluded.state",
             (*values, journey.id, self.now),
         )
+        if journey.facts is not None:
+            write_journey(self.tx, journey.facts)
 
     # -- what is known of the resident ---------------------------------------------------------------
 

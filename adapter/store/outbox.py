@@ -41,6 +41,7 @@ from adapter.store.schema import (
     upgrade_columns,
     upgrade_script,
 )
+from adapter.store.stay_facts import ReturnFacts, write_return, write_transfer
 
 _COLUMNS = (
     "id, kind, parent_id, client, bag_number, nhs_number, status, attempts, created_at, updated_at, "
@@ -216,6 +217,12 @@ class Outbox:
                 if transfer.status is Status.FAILED:
                     transfer = self._requeue(tx, transfer.id, now) or transfer
                     outcome = "requeued"
+            if created and new.facts is not None:
+                if isinstance(new.facts, ReturnFacts):
+                    if new.parent_id is not None:
+                        write_return(tx, new.parent_id, new.facts)
+                else:
+                    write_transfer(tx, transfer.id, new.facts)
             action = "send" if new.kind is Kind.TRANSFER else "return"
             self._record(
                 tx,

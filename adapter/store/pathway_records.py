@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from adapter.store.stay_facts import JourneyFacts
+
 
 @dataclass(frozen=True, slots=True)
 class JourneyRow:
@@ -24,6 +26,7 @@ class JourneyRow:
     visit_due_at: float | None
     version: int
     state: bytes
+    facts: JourneyFacts | None = None  # what the measures need of it (written when it is saved)
 
 
 @dataclass(frozen=True, slots=True)

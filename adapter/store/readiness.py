@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from adapter.store.database import Database, Row, Tx, first
+from adapter.store.stay_facts import write_ready_date
 from adapter.store.subscriptions import NotificationTx
 
 _COLUMNS = (
@@ -117,6 +118,7 @@ class ReadinessTx:
                 self.now,
             ),
         )
+        write_ready_date(self.tx, row.transfer_id, row.ready_date)
 
     def save_discharge(self, row: ReadinessRow) -> None:
         """Insert or update the discharge part of a row: when, the day, the delay and the timing; a ready
@@ -149,6 +151,8 @@ class ReadinessTx:
                 self.now,
             ),
         )
+        if row.ready_date is not None:
+            write_ready_date(self.tx, row.transfer_id, row.ready_date)
 
     def published(self, ods_code: str) -> Published | None:
         """A care home's published capabilities, or None."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from adapter.store.stay_facts import ReturnFacts, TransferFacts
+
 
 class Status(StrEnum):
     """Where a transfer is on its way to the FHIR server."""
@@ -42,6 +44,7 @@ class NewTransfer:
     document: bytes  # the FHIR document Bundle, JSON
     bundle: bytes  # the FHIR transaction Bundle to deliver, JSON
     parent_id: str | None = None  # for a return: the outbound transfer
+    facts: TransferFacts | ReturnFacts | None = None  # what the measures need of it (stored with it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from adapter.store.database import Database, iter_statements
+from adapter.store.stay_facts import facts_script
+
 # 2: the pathway (events, journeys, residents, subscriptions, notifications)
 # 3: transfers keyed per client (natural_key), the red bag as the FHIR server knows it (server_key), and
 #    when a transfer last entered the queue (queued_at, from which its delivery deadline runs); care home
-#    capabilities and discharge readiness
+#    capabilities, discharge readiness and the measures' facts
 SCHEMA_VERSION = 3
 
 _TYPES = {
@@ -171,7 +174,7 @@ CREATE TABLE IF NOT EXISTS discharge_readiness (
     updated_at        {real} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS discharge_readiness_by_home ON discharge_readiness (care_home, ready_date);
-CREATE INDEX IF NOT EXISTS discharge_readiness_by_hospital ON discharge_readiness (hospital, discharge_date)
+CREATE INDEX IF NOT EXISTS discharge_readiness_by_hospital ON discharge_readiness (hospital, discharge_date);
 """
 
 
@@ -207,7 +210,7 @@ UPDATE transfers SET natural_key = client || '|' || server_key
 
 def schema_script(dialect: str) -> str:
     """The DDL for ``dialect`` ("sqlite" or "postgresql"); every statement is idempotent."""
-    return _SCRIPT.format(**_TYPES[dialect])
+    return (_SCRIPT + facts_script()).format(**_TYPES[dialect])
 
 
 def upgrade_columns(version: int, dialect: str) -> tuple[tuple[str, str, str], ...]:
@@ -225,3 +228,15 @@ def upgrade_script(version: int, dialect: str) -> str:
 def index_script(dialect: str) -> str:
     """Indexes created after the upgrades (idempotent)."""
     return _INDEXES
+
+
+def facts_only_script(dialect: str) -> str:
+    """The DDL of the measures' facts tables alone (a scratch database filled from a FHIR server)."""
+    return facts_script().format(**_TYPES[dialect])
+
+
+def create_facts_tables(db: Database) -> None:
+    """Create the facts tables alone in ``db`` (a scratch database filled from a FHIR server)."""
+    with db.transaction(write=True) as tx:
+        for statement in iter_statements(facts_only_script(db.dialect)):
+            tx.execute(statement)

@@ -66,6 +66,33 @@ def clock() -> MovableClock:
     return MovableClock()
 
 
+@contextmanager
+def serve_in_thread(settings: Settings, service: Service) -> Iterator[Running]:
+    """The app served by uvicorn on loopback in a thread (its lifespan runs), with a client on it."""
+    config = uvicorn.Config(
+        create_app(settings, service=service),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client, service
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
 @pytest.fixture
 def start(tmp_path: Path, clock: MovableClock) -> Start:
     """``with start(**pathway_settings) as (client, service)``: the app running in-process."""
@@ -74,28 +101,8 @@ def start(tmp_path: Path, clock: MovableClock) -> Start:
     def running(**pathway: Any) -> Iterator[Running]:
         settings = pathway_settings(tmp_path, **pathway)
         service = Service(settings, clock=clock, validator_factory=lambda: None)  # type: ignore[arg-type,return-value]
-        config = uvicorn.Config(
-            create_app(settings, service=service),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="on",
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the service did not start")
-            time.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                yield client, service
-        finally:
-            server.should_exit = True
-            thread.join(30)
+        with serve_in_thread(settings, service) as running:
+            yield running
 
     return running
 

@@ -119,6 +119,10 @@ class Browser:
 
     def open(self, page: Path, *, width: int, height: int = 900, scale: float = 1.0) -> None:
         """Load ``page`` in a ``width`` x ``height`` CSS-pixel viewport at device scale ``scale``."""
+        self.navigate(page.resolve().as_uri(), width=width, height=height, scale=scale)
+
+    def navigate(self, url: str, *, width: int, height: int = 900, scale: float = 1.0) -> None:
+        """Load ``url`` (http or file) in a ``width`` x ``height`` CSS-pixel viewport."""
         self.send(
             "Emulation.setDeviceMetricsOverride",
             session=True,
@@ -128,8 +132,22 @@ class Browser:
             mobile=False,
         )
         self._events.clear()
-        self.send("Page.navigate", session=True, url=page.resolve().as_uri())
+        self.send("Page.navigate", session=True, url=url)
         self.wait_for("Page.loadEventFired")
+
+    def statuses(self) -> list[tuple[str, int]]:
+        """(URL, HTTP status) of the responses since the last navigation (after :meth:`send_headers` or
+        ``Network.enable``)."""
+        return [
+            (e["params"]["response"]["url"], e["params"]["response"]["status"])
+            for e in self._events
+            if e.get("method") == "Network.responseReceived"
+        ]
+
+    def send_headers(self, headers: dict[str, str]) -> None:
+        """Send these headers with every request from now on (as a browser resends remembered credentials)."""
+        self.send("Network.enable", session=True)
+        self.send("Network.setExtraHTTPHeaders", session=True, headers=headers)
 
     def evaluate(self, expression: str) -> Any:
         """The JSON value of a JavaScript expression in the page."""

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from adapter.redbag.identifiers import nhs_number_is_valid
+from tests.events.conftest import clock, start  # noqa: F401  (the service in a thread, for H9, H27)
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 

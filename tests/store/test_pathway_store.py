@@ -156,6 +156,7 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
     finally:
         outbox.close()
     assert {"journeys", "pathway_events", "subscriptions", "notifications"} <= tables
+    assert {"transfer_facts", "belonging_facts", "journey_facts"} <= tables
     assert {"care_home_capabilities", "discharge_readiness"} <= tables and version == SCHEMA_VERSION
 
 
