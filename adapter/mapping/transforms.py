@@ -257,7 +257,7 @@ def _ods_code(value: str, _: Context) -> str:
 # --- what a care home can manage -------------------------------------------------------------------------
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"(?P<days>[A-Za-z,\- ]+?)\s+(?P<from>\d{2}:\d{2})\s*-\s*(?P<until>\d{2}:\d{2})")
-_TIME_OF_DAY = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
+_TIME_OF_DAY = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _WINDOW_HINT = "write each window as DAYS HH:MM-HH:MM, e.g. mon-fri 08:00-20:00; sat,sun 10:00-16:00"
 
 
@@ -287,7 +287,7 @@ def _return_windows(value: str, _: Context) -> list[dict[str, Any]]:
         if not m:
             raise CellError(_WINDOW_HINT)
         for moment in (m["from"], m["until"]):
-            if not _TIME_OF_DAY.match(moment):
+            if not _TIME_OF_DAY.fullmatch(moment):
                 raise CellError("is not a time of day (hours 00-23, minutes 00-59)")
         windows.append({"days": _window_days(m["days"]), "from": m["from"], "until": m["until"]})
     return windows
