@@ -74,6 +74,7 @@ VALUES = {
     "source": "trust",
     "resource_type": "Encounter",
     "resource_id": "e1",
+    "ods_code": "VN4R7",
 }
 
 

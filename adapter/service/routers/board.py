@@ -71,6 +71,7 @@ async def board_viewer(
         raise HTTPException(exc.status_code, exc.detail, headers=headers) from None
 
 
+board_viewer.scopes = _may_view.scopes  # type: ignore[attr-defined]  # read by the documented-powers test
 Viewer = Annotated[Caller | HTMLResponse, Depends(board_viewer)]
 router = APIRouter(tags=["pathway"], responses=COMMON_ERRORS | AUTH_ERRORS)
 
