@@ -19,13 +19,14 @@ from adapter.fhir.ids import stable_id
 from adapter.pathway.journey import Journey, RedBag, Stage
 from adapter.pathway.readiness import NEED_KINDS, OUTCOMES, Item, ItemOutcome, Owner
 from adapter.redbag import capabilities, vocab
+from adapter.redbag.build_people import profile
 from adapter.redbag.context import TransferContext
 from adapter.redbag.narrative import div, para, text
 
 Json = dict[str, Any]
 OUTCOME_SYSTEM: Final = f"{vocab.BASE}/CodeSystem/discharge-readiness-outcome"
 NEED_SYSTEM: Final = f"{vocab.BASE}/CodeSystem/discharge-need"
-PROFILE: Final = f"{vocab.PROFILE}/RedBagReadinessTask"
+PROFILE: Final = "RedBagReadinessTask"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def readiness_task(parties: Parties, index: int, item: Item, authored: str) -> J
     task: Json = {
         "resourceType": "Task",
         "id": rid,
-        "meta": {"profile": [PROFILE]},
+        "meta": profile(PROFILE),
         "text": text(div(para(item.says, shown), para(f"{owner[1]} ({owner[0]}), by {item.due}", "Owner"))),
         "identifier": [{"system": vocab.ID_RESOURCE, "value": rid}],
         "status": "completed" if item.outcome is ItemOutcome.MET_BY_HOME else "requested",

@@ -5,9 +5,9 @@ sections IPS defines take what they can (alerts: the resuscitation decision; all
 medication summary with the last doses; problem list; vital signs and observations; the patient story:
 "about me"; narrative only: the resuscitation decision as an advance directive and the baseline as
 functional status, because IPS takes other resource types there). What IPS has no section for travels in
-the red bag's own sections after them: the transfer, the baseline notes, contacts, consent to share and
-belongings. The red bag's Lists (medications, allergies, problems) are left out: IPS sections list the
-items themselves.
+the red bag's own sections after them: the transfer, the baseline notes, contacts, consent to share,
+belongings and what the care home can manage. The red bag's Lists (medications, allergies, problems) are
+left out: IPS sections list the items themselves.
 
 Gaps, the IPS way (IPS 2.0 "Empty Sections and Missing Data"): a required section with nothing to list
 carries ``emptyReason``, ``notasked`` when the summary does not record it and ``nilknown`` when it records
@@ -34,7 +34,7 @@ from adapter.redbag.elements import absent, concept
 from adapter.redbag.reading import document_to_summary, normalise_summary
 
 #: Red-bag sections IPS has no section for, in the order they follow the IPS ones.
-OWN_SECTIONS = ("transfer", "baseline", "contacts", "consent", "belongings")
+OWN_SECTIONS = ("transfer", "baseline", "contacts", "consent", "belongings", "capabilities")
 #: Red-bag sections headed by a List whose items an IPS section lists directly.
 LISTED = ("allergies", "medications", "problems")
 

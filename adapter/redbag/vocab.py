@@ -113,6 +113,8 @@ UKCORE_PROFILES: dict[str, str] = {
     "RedBagTransferTask": "UKCore-Task",
     "RedBagFollowUpTask": "UKCore-Task",
     "RedBagProvenance": "UKCore-Provenance",
+    "RedBagCareHomeCapabilities": "UKCore-HealthcareService",
+    "RedBagReadinessTask": "UKCore-Task",
 }
 
 # --- codes ------------------------------------------------------------------------------------------

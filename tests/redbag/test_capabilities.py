@@ -121,8 +121,16 @@ def test_the_capabilities_and_the_checklist_are_valid_by_our_validator() -> None
         if e["resource"]["resourceType"] == kind
     }
     assert claimed == {
-        ("HealthcareService", "https://redbag.dev/fhir/StructureDefinition/RedBagCareHomeCapabilities"),
-        ("Task", "https://redbag.dev/fhir/StructureDefinition/RedBagReadinessTask"),
+        (
+            "HealthcareService",
+            "https://redbag.dev/fhir/StructureDefinition/RedBagCareHomeCapabilities",
+            "https://fhir.hl7.org.uk/StructureDefinition/UKCore-HealthcareService",
+        ),
+        (
+            "Task",
+            "https://redbag.dev/fhir/StructureDefinition/RedBagReadinessTask",
+            "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Task",
+        ),
     }
     for bundle in (document, transaction, checklist):
         issues = validator.validate(bundle)["issue"]

@@ -92,7 +92,7 @@ def test_nothing_of_the_red_bag_is_left_out() -> None:
         ]
         assert sorted(left) == ["RedBagAllergyList", "RedBagMedicationList", "RedBagProblemList"]
         codes = set(sections(document))
-        for key in ("belongings", "contacts", "consent", "transfer", "baseline"):
+        for key in ("belongings", "contacts", "consent", "transfer", "baseline", "capabilities"):
             assert vocab.SECTIONS[key][1] in codes, f"{key}: the red bag's own section is missing"
         assert {vocab.IPS_ADVANCE_DIRECTIVES[0], vocab.IPS_FUNCTIONAL_STATUS[0]} <= codes
 

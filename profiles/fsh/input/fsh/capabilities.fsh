@@ -98,6 +98,7 @@ Description: "A care home's capabilities: the care it gives, its equipment and w
 * name 1..1 MS
 * characteristic MS
 * characteristic from RedBagCareHomeCapabilityVS (required)
+* communication from http://hl7.org/fhir/ValueSet/all-languages (required)
 * availableTime MS
 * availableTime ^short = "When the home takes a resident back from hospital"
 * availableTime.daysOfWeek 1..* MS
