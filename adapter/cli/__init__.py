@@ -46,8 +46,22 @@ Run `redbag COMMAND --help` for each command's options and an example.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available sub-command registered."""
+#: Sub-commands whose name is not their module's.
+_MODULE_OF = {"return": "return_journey"}
+
+
+def _module_of(word: str) -> str | None:
+    """The module of sub-command ``word`` (``to-summary`` -> ``to_summary``), or None."""
+    if word in _MODULE_OF:
+        return _MODULE_OF[word]
+    module = word.replace("-", "_")
+    return module if module in COMMANDS and module not in _MODULE_OF.values() else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered, or only the one of module ``only`` (a
+    command imports what it needs alone: `redbag convert` does not load the service, the store or the
+    validator's engine)."""
     parser = argparse.ArgumentParser(
         prog="redbag",
         description="Care-home Red Bag summaries to validated FHIR R4 and back.",
@@ -56,15 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"redbag {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         importlib.import_module(f"adapter.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``redbag`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_module_of(words[0]) if words else None)
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
