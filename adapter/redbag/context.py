@@ -42,7 +42,7 @@ def shared_record_id(resource_type: str, system: str, value: str) -> str:
 
 
 class TransferContext:
-    """Deterministic ids and references for one red bag (care home + bag number + completion time).
+    """Deterministic ids and references for one red bag (care home + bag number + completion time + resident).
 
     References are ``urn:uuid:<id>``, as inside bundles, or with ``relative`` ``Type/<id>``, as in NDJSON
     files (where each resource stands alone); every reference a builder writes comes from here.
@@ -55,15 +55,20 @@ class TransferContext:
         #: The collected entries by the reference that points to them.
         self.by_reference: dict[str, Entry] = {}
         self.ods: str = summary["careHome"]["odsCode"]
-        self.transfer_key = (self.ods, summary["bagNumber"], summary["createdAt"])
-        #: ``scoped_id(type, *keys)``: id of a resource that belongs to this transfer (a condition, a
-        #: medicine, the encounter...), ``stable_id(type, *transfer_key, *keys)``.
-        self.scoped_id = IdScope(*self.transfer_key).id
         resident = summary["resident"]
         if resident.get("nhsNumber"):
             identifier = ident(vocab.NHS_NUMBER, resident["nhsNumber"])
         else:
             identifier = ident(vocab.local_resident_id_system(self.ods), resident["localId"])
+        #: The transfer: care home, bag number, completion time, and whose it is. The resident is part of
+        #: the key so that a bag number given twice by mistake never makes two residents' red bags share
+        #: ids on a FHIR server, where one would overwrite the other (hazard H33).
+        self.transfer_key = (
+            self.ods, summary["bagNumber"], summary["createdAt"], identifier["system"], identifier["value"]
+        )  # fmt: skip
+        #: ``scoped_id(type, *keys)``: id of a resource that belongs to this transfer (a condition, a
+        #: medicine, the encounter...), ``stable_id(type, *transfer_key, *keys)``.
+        self.scoped_id = IdScope(*self.transfer_key).id
         self.patient_identifier = identifier
         self.patient_id = stable_id("Patient", identifier["system"], identifier["value"])
         self.patient_reference = self.reference("Patient", self.patient_id)
