@@ -203,16 +203,19 @@ class ReadinessStore:
         with self.db.transaction() as tx:
             return ReadinessTx(tx, self._clock()).published(ods_code)
 
-    def publish(self, ods_code: str, client: str, capabilities: bytes, confirmed_on: str | None) -> None:
-        """Store what a care home can manage (replacing what it published before)."""
+    def publish(self, ods_code: str, client: str, capabilities: bytes, confirmed_on: str | None) -> bool:
+        """Store what a care home can manage, replacing what the same client published before; False (and
+        nothing stored) when another client publishes for this care home (H21)."""
         with self.db.transaction(write=True) as tx:
-            tx.execute(
+            stored = tx.execute(
                 "INSERT INTO care_home_capabilities (ods_code, client, capabilities, confirmed_on, "
                 "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ods_code) DO UPDATE SET "
-                "client = excluded.client, capabilities = excluded.capabilities, "
-                "confirmed_on = excluded.confirmed_on, updated_at = excluded.updated_at",
+                "capabilities = excluded.capabilities, confirmed_on = excluded.confirmed_on, "
+                "updated_at = excluded.updated_at WHERE care_home_capabilities.client = excluded.client "
+                "RETURNING ods_code",
                 (ods_code, client, capabilities.decode("utf-8"), confirmed_on, self._clock()),
             )
+        return bool(stored)
 
     def save_discharge(self, row: ReadinessRow) -> None:
         """Record a red bag's discharge against its ready date (see :meth:`ReadinessTx.save_discharge`)."""

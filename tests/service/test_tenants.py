@@ -212,3 +212,23 @@ async def test_h21_another_homes_stays_are_not_shown(homes: httpx.AsyncClient) -
         await homes.get("/journeys", params={"careHome": HOME}, headers=key_of("elm-house"))
     ).status_code == 403
     assert (await homes.get(f"/journeys/{journey}", headers=key_of("oak-lodge"))).status_code == 200
+
+
+async def test_h21_a_care_homes_capabilities_are_changed_only_by_the_client_that_published_them(
+    api: httpx.AsyncClient,
+) -> None:
+    """What a home can manage decides what a discharge checklist ticks (H23): another sender may not
+    replace it."""
+    ods = unique_ods()
+    block = example("care-home-capabilities.json")
+    first = await api.put(f"/care-homes/{ods}/capabilities", json=block, headers=headers("ehr-a"))
+    assert first.status_code == 200, first.text
+    other = copy.deepcopy(block)
+    other["care"] = []
+    refused = await api.put(f"/care-homes/{ods}/capabilities", json=other, headers=headers("ehr-b"))
+    assert refused.status_code == 403, refused.text
+    assert "ehr-a" not in refused.text
+    read = await api.get(f"/care-homes/{ods}/capabilities", headers=headers("ehr-b"))
+    assert read.status_code == 200 and read.json()["capabilities"] == block
+    again = await api.put(f"/care-homes/{ods}/capabilities", json=other, headers=headers("ehr-a"))
+    assert again.status_code == 200 and again.json()["capabilities"] == other

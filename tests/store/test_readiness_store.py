@@ -39,9 +39,9 @@ def _readiness(transfer_id: str, ready: str = "2025-04-02") -> ReadinessRow:
 def test_capabilities_published_and_replaced(outbox: Outbox, clock: Clock) -> None:
     store = ReadinessStore(outbox.db, clock=clock)
     assert store.published("VR8D2") is None
-    store.publish("VR8D2", "care-home", b'{"care": []}', None)
+    assert store.publish("VR8D2", "care-home", b'{"care": []}', None)
     clock.advance(60)
-    store.publish("VR8D2", "care-home", b'{"care": ["bowel-care"]}', "2025-03-03")
+    assert store.publish("VR8D2", "care-home", b'{"care": ["bowel-care"]}', "2025-03-03")
     found = store.published("VR8D2")
     assert found is not None
     assert (found.capabilities, found.confirmed_on, found.updated_at) == (
@@ -140,3 +140,12 @@ def test_a_return_without_readiness_is_recorded_too(outbox: Outbox, clock: Clock
     assert row is not None and (row.ready_date, row.delay_days, row.discharge_timing) == (
         None, None, "ready-date-not-recorded",
     )  # fmt: skip
+
+
+def test_h21_another_client_cannot_replace_a_care_homes_capabilities(outbox: Outbox, clock: Clock) -> None:
+    store = ReadinessStore(outbox.db, clock=clock)
+    assert store.publish("VR8D2", "care-home", b'{"care": ["bowel-care"]}', "2025-03-03")
+    assert not store.publish("VR8D2", "someone-else", b'{"care": []}', None)
+    found = store.published("VR8D2")
+    assert found is not None
+    assert (found.client, found.capabilities) == ("care-home", b'{"care": ["bowel-care"]}')

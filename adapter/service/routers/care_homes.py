@@ -73,7 +73,12 @@ async def publish(
 
     def work() -> Json:
         store = service.require_pathway().readiness
-        store.publish(ods_code, caller.client, orjson.dumps(block), block.get("confirmedOn"))
+        if not store.publish(ods_code, caller.client, orjson.dumps(block), block.get("confirmedOn")):
+            audit(service, caller, "publish-capabilities", "refused", request_id)
+            raise HTTPException(
+                403,
+                "what this care home can manage was published by another client, which alone may change it",
+            )
         audit(service, caller, "publish-capabilities", "ok", request_id)
         published = store.published(ods_code)
         assert published is not None
