@@ -153,47 +153,54 @@ def _stated(block: Json | None, group: str) -> list[str] | None:
     return list(listed) if isinstance(listed, list) else None
 
 
-def _care(need: Need, block: Json | None, due: str) -> Item:
-    listed, name = _stated(block, "care"), need.name
+@dataclass(frozen=True)
+class _Listed:
+    """How a need the home states in one of its lists is judged: its words for each answer, and what
+    becomes of it when the home has said it cannot (care elsewhere: not possible; equipment: the hospital
+    provides it)."""
+
+    group: str
+    unstated: str
+    met: str
+    lacking: str
+    lacking_outcome: ItemOutcome
+
+
+_CARE = _Listed(
+    "care",
+    "the care home has not stated whether it gives this care; confirm by {due}",
+    "the care home gives this care",
+    "the care home has stated that it does not give this care; arrange it another way or agree another "
+    "placement",
+    ItemOutcome.NOT_POSSIBLE,
+)
+_EQUIPMENT = _Listed(
+    "equipment",
+    "the care home has not stated whether it has one; confirm by {due}",
+    "the care home has one",
+    "the care home has none; provide one (community equipment service) by {due}",
+    ItemOutcome.HOSPITAL_ACTION,
+)
+
+
+def _listed(kind: _Listed, need: Need, block: Json | None, due: str) -> Item:
+    """A need met by the home only when its list names it; never met when the list is not stated (H23)."""
+    listed = _stated(block, kind.group)
     if listed is None:
-        return Item(
-            need,
-            ItemOutcome.HOME_ACTION,
-            Owner.HOME,
-            due,
-            f"{name}: the care home has not stated whether it gives this care; confirm by {due}",
-        )
-    if need.code in listed:
-        return Item(need, ItemOutcome.MET_BY_HOME, Owner.HOME, due, f"{name}: the care home gives this care")
-    return Item(
-        need,
-        ItemOutcome.NOT_POSSIBLE,
-        Owner.HOSPITAL,
-        due,
-        f"{name}: the care home has stated that it does not give this care; arrange it another way "
-        "or agree another placement",
-    )
+        outcome, owner, words = ItemOutcome.HOME_ACTION, Owner.HOME, kind.unstated
+    elif need.code in listed:
+        outcome, owner, words = ItemOutcome.MET_BY_HOME, Owner.HOME, kind.met
+    else:
+        outcome, owner, words = kind.lacking_outcome, Owner.HOSPITAL, kind.lacking
+    return Item(need, outcome, owner, due, f"{need.name}: {words.format(due=due)}")
+
+
+def _care(need: Need, block: Json | None, due: str) -> Item:
+    return _listed(_CARE, need, block, due)
 
 
 def _equipment(need: Need, block: Json | None, due: str) -> Item:
-    listed, name = _stated(block, "equipment"), need.name
-    if listed is None:
-        return Item(
-            need,
-            ItemOutcome.HOME_ACTION,
-            Owner.HOME,
-            due,
-            f"{name}: the care home has not stated whether it has one; confirm by {due}",
-        )
-    if need.code in listed:
-        return Item(need, ItemOutcome.MET_BY_HOME, Owner.HOME, due, f"{name}: the care home has one")
-    return Item(
-        need,
-        ItemOutcome.HOSPITAL_ACTION,
-        Owner.HOSPITAL,
-        due,
-        f"{name}: the care home has none; provide one (community equipment service) by {due}",
-    )
+    return _listed(_EQUIPMENT, need, block, due)
 
 
 def _medicines(need: Need, block: Json | None, due: str) -> Item:
